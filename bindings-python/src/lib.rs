@@ -1,0 +1,1 @@
+//! Python bindings for proxmox-api-core.

@@ -1,0 +1,277 @@
+//! The one error type of the client.
+//!
+//! Every variant says whether the request reached the server ([`Error::was_sent`]) and whether
+//! repeating it is safe ([`Error::retry_safety`]); [`Error::code`] is a stable machine-readable name
+//! the Python and Node bindings expose unchanged.
+//!
+//! CONTRACT (skeleton): the variants and `code()` strings below are what the bindings map. The core
+//! transport work may add fields or variants (the enum is `#[non_exhaustive]`) but must not rename
+//! the codes.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Whether a failed call may be repeated as it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetrySafety {
+    /// Nothing reached the server, or the call has no side effects: repeating it is safe.
+    Safe,
+    /// Repeating may help after some time or after fixing state (a lock, a node coming back), but a
+    /// write may already have taken effect: check before repeating a non-idempotent call.
+    AfterCheck,
+    /// Repeating the same call will fail the same way: change the input, credentials or permissions.
+    Never,
+}
+
+/// Which second factors the server offered at login.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TfaFactor {
+    /// A time-based one-time password.
+    Totp,
+    /// A one-time recovery key.
+    Recovery,
+    /// A Yubico OTP.
+    Yubico,
+    /// A WebAuthn / FIDO2 authenticator (not usable from this client).
+    Webauthn,
+    /// A factor this client does not know, by the name the server used.
+    Other(String),
+}
+
+/// Everything that can go wrong talking to Proxmox VE.
+#[derive(thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The input was rejected before anything was sent. Fix `parameter`; never retry unchanged.
+    #[error("invalid {parameter}: {message}")]
+    InvalidInput {
+        /// The argument or field at fault.
+        parameter: String,
+        /// What is wrong with it and what would be accepted.
+        message: String,
+    },
+    /// Login failed or the session was refused (HTTP 401). The reason is PVE's status line.
+    #[error("authentication failed: {reason}")]
+    Authentication {
+        /// PVE's reason phrase, e.g. `authentication failure` or `No ticket`.
+        reason: String,
+    },
+    /// The account has a second factor and no provider was configured to supply it.
+    #[error("two-factor authentication required ({})", factor_names(.factors))]
+    TfaRequired {
+        /// The factors the server would accept.
+        factors: Vec<TfaFactor>,
+    },
+    /// HTTP 403: the user lacks a privilege on a path.
+    #[error("permission denied: {message}")]
+    PermissionDenied {
+        /// PVE's message, e.g. `Permission check failed (/vms/100, VM.Audit)`.
+        message: String,
+        /// The ACL path named in the message, when present.
+        path: Option<String>,
+        /// The privilege named in the message, when present.
+        privilege: Option<String>,
+    },
+    /// The object does not exist (PVE answers 500 "... does not exist", or 404).
+    #[error("not found: {message}")]
+    NotFound {
+        /// HTTP status as sent (usually 500).
+        status: u16,
+        /// PVE's message.
+        message: String,
+    },
+    /// HTTP 400 "Parameter verification failed." with PVE's reason per parameter.
+    #[error("invalid parameters: {}", format_param_errors(.errors))]
+    InvalidParameters {
+        /// PVE's overall message.
+        message: String,
+        /// Parameter name to PVE's reason.
+        errors: BTreeMap<String, String>,
+    },
+    /// The object already exists or is locked by another operation.
+    #[error("conflict: {message}")]
+    Conflict {
+        /// HTTP status as sent.
+        status: u16,
+        /// PVE's message, e.g. `VM 100 already exists` or `can't lock file ... got timeout`.
+        message: String,
+    },
+    /// HTTP 595/596: the node the request was proxied to could not be reached.
+    #[error("node unreachable ({status}): {message}")]
+    NodeUnreachable {
+        /// 595 or 596.
+        status: u16,
+        /// PVE's message.
+        message: String,
+    },
+    /// Any other error status from the API.
+    #[error("API error {status}: {message}")]
+    Api {
+        /// HTTP status.
+        status: u16,
+        /// PVE's message (status line reason, or body `message`).
+        message: String,
+    },
+    /// The connection could not be made; the request was never sent.
+    #[error("cannot connect to {host}: {message}")]
+    Connect {
+        /// host:port that was dialled.
+        host: String,
+        /// What the network stack said.
+        message: String,
+    },
+    /// No answer in time. `sent` says whether the request may have reached the server.
+    #[error("timed out after {elapsed_ms} ms")]
+    Timeout {
+        /// Whether the request may have been received.
+        sent: bool,
+        /// How long was waited.
+        elapsed_ms: u64,
+    },
+    /// The TLS handshake failed: untrusted certificate, pin mismatch, protocol error.
+    #[error("TLS error: {message}")]
+    Tls {
+        /// What failed, naming expected and presented fingerprints on a pin mismatch.
+        message: String,
+        /// The pinned fingerprints that were expected, if pinning was configured.
+        expected: Vec<String>,
+        /// The SHA-256 fingerprint the server presented, if one was seen.
+        presented: Option<String>,
+    },
+    /// The response could not be decoded into the expected type.
+    #[error("cannot decode response at {path}: {message}")]
+    Decode {
+        /// JSON path of the failure, e.g. `data[3].maxmem`.
+        path: String,
+        /// What was expected.
+        message: String,
+    },
+    /// A Proxmox task ended in failure.
+    #[error("task {upid} failed: {exit_status}")]
+    TaskFailed {
+        /// The task's UPID.
+        upid: String,
+        /// PVE's exit status text.
+        exit_status: String,
+        /// The last lines of the task log.
+        log_tail: Vec<String>,
+    },
+    /// Waiting for a task exceeded the caller's maximum; the task may still be running.
+    #[error("task {upid} still running after {waited_ms} ms")]
+    TaskTimeout {
+        /// The task's UPID.
+        upid: String,
+        /// How long was waited.
+        waited_ms: u64,
+    },
+}
+
+fn factor_names(factors: &[TfaFactor]) -> String {
+    let names: Vec<String> = factors
+        .iter()
+        .map(|f| match f {
+            TfaFactor::Totp => "totp".to_owned(),
+            TfaFactor::Recovery => "recovery".to_owned(),
+            TfaFactor::Yubico => "yubico".to_owned(),
+            TfaFactor::Webauthn => "webauthn".to_owned(),
+            TfaFactor::Other(o) => o.clone(),
+        })
+        .collect();
+    names.join(", ")
+}
+
+fn format_param_errors(errors: &BTreeMap<String, String>) -> String {
+    errors
+        .iter()
+        .map(|(k, v)| format!("{k}: {v}"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Display never contains secrets; Debug shows the same text with the code.
+        write!(f, "Error({}: {})", self.code(), self)
+    }
+}
+
+impl Error {
+    /// A stable, machine-readable name for the kind of error, shared with the bindings.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::InvalidInput { .. } => "INVALID_INPUT",
+            Error::Authentication { .. } => "AUTHENTICATION",
+            Error::TfaRequired { .. } => "TFA_REQUIRED",
+            Error::PermissionDenied { .. } => "PERMISSION_DENIED",
+            Error::NotFound { .. } => "NOT_FOUND",
+            Error::InvalidParameters { .. } => "INVALID_PARAMETERS",
+            Error::Conflict { .. } => "CONFLICT",
+            Error::NodeUnreachable { .. } => "NODE_UNREACHABLE",
+            Error::Api { .. } => "API",
+            Error::Connect { .. } => "CONNECT",
+            Error::Timeout { .. } => "TIMEOUT",
+            Error::Tls { .. } => "TLS",
+            Error::Decode { .. } => "DECODE",
+            Error::TaskFailed { .. } => "TASK_FAILED",
+            Error::TaskTimeout { .. } => "TASK_TIMEOUT",
+        }
+    }
+
+    /// Whether the request may have reached the server.
+    pub fn was_sent(&self) -> bool {
+        match self {
+            Error::InvalidInput { .. } | Error::Connect { .. } | Error::Tls { .. } => false,
+            Error::Timeout { sent, .. } => *sent,
+            _ => true,
+        }
+    }
+
+    /// Whether and how the failed call may be repeated.
+    pub fn retry_safety(&self) -> RetrySafety {
+        match self {
+            Error::Connect { .. } => RetrySafety::Safe,
+            Error::Timeout { sent: false, .. } => RetrySafety::Safe,
+            Error::Timeout { sent: true, .. }
+            | Error::NodeUnreachable { .. }
+            | Error::Conflict { .. }
+            | Error::TaskTimeout { .. } => RetrySafety::AfterCheck,
+            Error::Api { status, .. } if matches!(status, 502..=504) => RetrySafety::AfterCheck,
+            _ => RetrySafety::Never,
+        }
+    }
+
+    /// The HTTP status, for errors that came with one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Authentication { .. } => Some(401),
+            Error::PermissionDenied { .. } => Some(403),
+            Error::InvalidParameters { .. } => Some(400),
+            Error::NotFound { status, .. }
+            | Error::Conflict { status, .. }
+            | Error::NodeUnreachable { status, .. }
+            | Error::Api { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// PVE's per-parameter reasons, for [`Error::InvalidParameters`]; also the one parameter of
+    /// [`Error::InvalidInput`].
+    pub fn parameter_errors(&self) -> BTreeMap<String, String> {
+        match self {
+            Error::InvalidParameters { errors, .. } => errors.clone(),
+            Error::InvalidInput { parameter, message } => {
+                BTreeMap::from([(parameter.clone(), message.clone())])
+            }
+            _ => BTreeMap::new(),
+        }
+    }
+
+    /// Shorthand for [`Error::InvalidInput`].
+    pub fn invalid_input(parameter: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::InvalidInput {
+            parameter: parameter.into(),
+            message: message.into(),
+        }
+    }
+}

@@ -1,0 +1,26 @@
+//! Typed, async client for the Proxmox VE API.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), proxmox_api_core::Error> {
+//! use proxmox_api_core::{Client, Credentials};
+//! let client = Client::builder("pve.example.com")
+//!     .credentials(Credentials::password("automation@pve", "correct horse battery staple"))
+//!     .build()?;
+//! let version: serde_json::Value = client.get("/version").await?;
+//! println!("Proxmox VE {}", version["version"]);
+//! # Ok(()) }
+//! ```
+
+pub mod client;
+pub mod clock;
+pub mod error;
+pub mod loose;
+pub mod models;
+pub mod request;
+pub mod upid;
+
+pub use client::{CallOptions, Client, ClientBuilder, Credentials};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::{Error, RetrySafety};
+pub use request::{ApiRequest, Method, ParamValue, Params};
+pub use upid::Upid;

@@ -1,0 +1,6 @@
+//! `proxmox-api-sim`: runs the simulator and prints one JSON line when ready.
+
+fn main() {
+    eprintln!("proxmox-api-sim: not built yet");
+    std::process::exit(1);
+}
