@@ -23,4 +23,4 @@ pub use client::{CallOptions, Client, ClientBuilder, Credentials};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Error, RetrySafety};
 pub use request::{ApiRequest, Method, ParamValue, Params};
-pub use upid::Upid;
+pub use upid::{Upid, UpidParseError};

@@ -288,6 +288,21 @@ pub fn deserialize_opt_string<'de, D: Deserializer<'de>>(
     }
 }
 
+/// Deserializes a string straight into a [`secrecy::SecretString`] (tickets, CSRF tokens, VNC
+/// tickets, token secrets), so the plain text never lives in a model's ordinary `String` field.
+pub fn deserialize_secret<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<secrecy::SecretString, D::Error> {
+    String::deserialize(deserializer).map(secrecy::SecretString::from)
+}
+
+/// Like [`deserialize_secret`], for an `Option<SecretString>`: `null` is `None`.
+pub fn deserialize_opt_secret<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<secrecy::SecretString>, D::Error> {
+    Ok(Option::<String>::deserialize(deserializer)?.map(secrecy::SecretString::from))
+}
+
 struct F64ListVisitor;
 
 impl<'de> Visitor<'de> for F64ListVisitor {
