@@ -363,7 +363,8 @@ fn check_acl(acl: Vec<AclEntry>) {
     assert_eq!(acl[0].roleid, "PVEAdmin");
     assert_eq!(acl[0].kind, AclSubject::Group);
     assert_eq!(acl[0].ugid, "cloud-init");
-    assert!(acl[0].propagate);
+    assert_eq!(acl[0].propagate, Some(true)); // sent as 1
+    assert!(acl[0].is_group());
 }
 
 fn check_vnc(vnc: VncProxy) {
@@ -427,7 +428,7 @@ fn check_task_list(tasks: Vec<TaskSummary>) {
         let upid = task.parsed_upid().expect("upid parses");
         assert_eq!(upid.to_string(), task.upid);
         assert_eq!(Some(upid.pid), task.pid);
-        assert_eq!(Some(upid.starttime), task.starttime);
+        assert_eq!(upid.starttime, task.starttime);
     }
 }
 
