@@ -127,9 +127,9 @@ pub struct TaskSummary {
     /// Worker process start in clock ticks.
     #[serde(default, deserialize_with = "loose::deserialize_opt_u64")]
     pub pstart: Option<u64>,
-    /// Start as Unix seconds.
-    #[serde(default, deserialize_with = "loose::deserialize_opt_i64")]
-    pub starttime: Option<i64>,
+    /// Start as Unix seconds (`0` if an entry ever lacks it; the UPID holds it too).
+    #[serde(default, deserialize_with = "loose::deserialize_i64")]
+    pub starttime: i64,
     /// End as Unix seconds; absent while running.
     #[serde(default, deserialize_with = "loose::deserialize_opt_i64")]
     pub endtime: Option<i64>,
