@@ -369,30 +369,38 @@ async fn api_tokens_with_and_without_privilege_separation() {
 
     let sep = Session::with_token(&sim, "ci@pve!sep", &sep_secret);
     let fullt = Session::with_token(&sim, "ci@pve!full", &full_secret);
-    // Without privilege separation the token has the user's rights.
-    assert_eq!(fullt.get("/nodes/pve1/status").await.status, 200);
+    // Without privilege separation the token has the user's rights (Sys.Audit via PVEAuditor).
+    assert_eq!(fullt.get("/access/users/ci@pve").await.status, 200);
     // With it, nothing until its own ACL grants something.
-    let r = sep.get("/nodes/pve1/status").await;
-    assert_eq!(r.status, 403);
+    let r = sep.get("/access/users/ci@pve").await;
+    assert_eq!(
+        r.message(),
+        "Permission check failed (/access/groups, User.Modify|Sys.Audit)\n"
+    );
     let r = root
         .put(
             "/access/acl",
             &[
-                ("path", "/nodes"),
+                ("path", "/"),
                 ("tokens", "ci@pve!sep"),
                 ("roles", "Administrator"),
             ],
         )
         .await;
     assert_eq!(r.status, 200, "{:?}", r.json());
-    // The intersection: Sys.Audit (user has it) but never Sys.Modify (user lacks it).
-    assert_eq!(sep.get("/nodes/pve1/status").await.status, 200);
+    // The intersection: Sys.Audit (the user has it) but never more than the user.
+    assert_eq!(sep.get("/access/users/ci@pve").await.status, 200);
     let r = sep
         .put("/nodes/pve1/dns", &[("search", "example.com")])
         .await;
     assert_eq!(
         r.message(),
         "Permission check failed (/nodes/pve1, Sys.Modify)\n"
+    );
+    let r = sep.post("/access/users", &[("userid", "x2@pve")]).await;
+    assert_eq!(
+        r.message(),
+        "Permission check failed (/access/realm/pve, Realm.AllocateUser)\n"
     );
 
     // Tokens need no CSRF token for writes; a wrong secret is a 401.
