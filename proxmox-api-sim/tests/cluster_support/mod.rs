@@ -100,6 +100,42 @@ impl Sim {
             .unwrap_or_else(|| panic!("{method} {path} is not modelled"))
     }
 
+    /// The raw fast path (`cluster::dispatch_raw`) for a GET; `None` if the call has none.
+    pub fn get_raw(&mut self, path: &str, params: &[(&str, &str)]) -> Option<String> {
+        let (template, path_params) = route(path).expect("a template");
+        let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (k, v) in params {
+            map.entry((*k).to_owned())
+                .or_default()
+                .push((*v).to_owned());
+        }
+        let call = Call {
+            method: Method::GET,
+            template: template.to_owned(),
+            path_params,
+            params: map,
+            caller: self.caller.clone(),
+        };
+        let bytes = cluster::dispatch_raw(&mut self.state, &call)?.expect("raw answer");
+        Some(String::from_utf8(bytes).expect("raw answer is UTF-8"))
+    }
+
+    /// Length of the raw fast-path answer (benchmarks: no parsing).
+    pub fn get_raw_bytes(&mut self, path: &str) -> usize {
+        let (template, path_params) = route(path).expect("a template");
+        let call = Call {
+            method: Method::GET,
+            template: template.to_owned(),
+            path_params,
+            params: BTreeMap::new(),
+            caller: self.caller.clone(),
+        };
+        let bytes = cluster::dispatch_raw(&mut self.state, &call)
+            .expect("fast path")
+            .expect("ok");
+        bytes.len()
+    }
+
     /// `GET`, expecting success.
     pub fn get(&mut self, path: &str, params: &[(&str, &str)]) -> Value {
         self.call(Method::GET, path, params)
