@@ -2,6 +2,7 @@
 
 use napi::Env;
 use napi_derive::napi;
+use proxmox_api_core::models;
 use serde_json::{Map, Value};
 
 use crate::js_error;
@@ -39,15 +40,18 @@ impl Client {
     /// The server's version (`GET /version`).
     #[napi(ts_return_type = "Promise<Version>")]
     pub async fn version(&self) -> Outcome<Version> {
-        let data: Result<Value, _> = self.core.get("/version").await;
-        data.map(|value| Version::from(&value)).into()
+        // TRANSITIONAL: becomes `self.core.version()` once the core has it (ARCHITECTURE.md).
+        let version: Result<models::Version, _> = self.core.get("/version").await;
+        version.map(Version::from).into()
     }
 
     /// The cluster's nodes (`GET /nodes`).
     #[napi(ts_return_type = "Promise<Array<NodeSummary>>")]
     pub async fn nodes(&self) -> Outcome<Vec<NodeSummary>> {
-        let data: Result<Vec<Value>, _> = self.core.get("/nodes").await;
-        data.map(|nodes| nodes.iter().map(NodeSummary::from).collect())
+        // TRANSITIONAL: becomes `self.core.nodes().list()` once the domain handles land.
+        let nodes: Result<Vec<models::NodeSummary>, _> = self.core.get("/nodes").await;
+        nodes
+            .map(|nodes| nodes.into_iter().map(NodeSummary::from).collect())
             .into()
     }
 

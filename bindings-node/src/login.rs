@@ -1,13 +1,14 @@
 //! The constructor's arguments and their conversion into a core `Client`.
 
+use std::time::Duration;
+
 use napi_derive::napi;
 use proxmox_api_core::{Client as CoreClient, Credentials, Error as CoreError};
 
 /// Where and how to log in: `{ host, user, password }` for a ticket session, or
 /// `{ host, tokenId, tokenSecret }` for an API token.
-///
-/// Deliberately not `Debug`: it holds the password or token secret until they are moved into the
-/// core's secret types.
+// Deliberately not `Debug`: it holds the password or token secret until they are moved into the
+// core's secret types.
 #[napi(object)]
 pub struct Login {
     /// `host`, `host:port` or `https://host:8006[/api2/json]` (port 8006 when none is given).
@@ -30,8 +31,16 @@ pub struct ClientOptions {
     pub fingerprint: Option<String>,
     /// Several accepted fingerprints (e.g. the old and the new certificate during a renewal).
     pub fingerprints: Option<Vec<String>>,
+    /// An extra CA certificate (PEM) trusted besides the system roots.
+    pub ca_pem: Option<String>,
     /// Allow `http://` URLs (plain text: only for tests and trusted networks).
     pub allow_insecure_http: Option<bool>,
+    /// Accept any certificate. Dangerous: anyone on the path can read the password.
+    pub danger_accept_invalid_certs: Option<bool>,
+    /// Connect timeout in milliseconds (default 10 000).
+    pub connect_timeout_ms: Option<u32>,
+    /// Whole-request timeout in milliseconds (default 60 000).
+    pub request_timeout_ms: Option<u32>,
 }
 
 /// Turns the JavaScript arguments into a core client, rejecting bad input before anything is sent.
@@ -41,8 +50,20 @@ pub fn build_client(login: Login, options: ClientOptions) -> Result<CoreClient, 
     for fingerprint in options.fingerprint.iter().chain(options.fingerprints.iter().flatten()) {
         builder = builder.pin_fingerprint(fingerprint)?;
     }
+    if let Some(pem) = options.ca_pem {
+        builder = builder.add_root_certificate_pem(&pem)?;
+    }
     if let Some(allow) = options.allow_insecure_http {
         builder = builder.allow_insecure_http(allow);
+    }
+    if let Some(accept) = options.danger_accept_invalid_certs {
+        builder = builder.danger_accept_invalid_certs(accept);
+    }
+    if let Some(ms) = options.connect_timeout_ms {
+        builder = builder.connect_timeout(positive_millis("connectTimeoutMs", ms)?);
+    }
+    if let Some(ms) = options.request_timeout_ms {
+        builder = builder.request_timeout(positive_millis("requestTimeoutMs", ms)?);
     }
     builder.build()
 }
@@ -77,4 +98,11 @@ fn credentials(
             "give user and password (e.g. root@pam), or tokenId (user@realm!name) and tokenSecret",
         )),
     }
+}
+
+fn positive_millis(name: &str, ms: u32) -> Result<Duration, CoreError> {
+    if ms == 0 {
+        return Err(CoreError::invalid_input(name, "must be at least 1 millisecond"));
+    }
+    Ok(Duration::from_millis(u64::from(ms)))
 }

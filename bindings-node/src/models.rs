@@ -1,35 +1,47 @@
-//! Typed results as plain JavaScript objects (TypeScript interfaces in `index.d.ts`).
-//!
-//! TRANSITIONAL: until `proxmox_api_core::models` has `Version` and `NodeSummary`, these are read
-//! from the JSON `data` here; they become pure conversions from the core models when those land.
+//! Typed results as plain JavaScript objects (TypeScript interfaces in `index.d.ts`), converted
+//! from the core's models. Byte counts become `number`: exact up to 2^53 bytes (8 PiB).
 
 use napi_derive::napi;
-use serde_json::Value;
+use proxmox_api_core::models;
 
 /// The API version (`GET /version`).
 #[napi(object)]
 pub struct Version {
-    /// Full version, e.g. `8.2.4`.
+    /// Full pve-manager version, e.g. `8.2.4` or `7.4-16`.
     pub version: String,
-    /// Release, e.g. `8.2`.
+    /// Point release, e.g. `8.2`.
     pub release: String,
-    /// Short git commit of the build.
+    /// Short git revision of the build.
     pub repoid: String,
+    /// Default console viewer, when the datacenter sets one.
+    pub console: Option<String>,
 }
 
-/// One cluster node as listed by `GET /nodes`.
+impl From<models::Version> for Version {
+    fn from(version: models::Version) -> Self {
+        Version {
+            version: version.version,
+            release: version.release,
+            repoid: version.repoid,
+            console: version.console,
+        }
+    }
+}
+
+/// One cluster node as listed by `GET /nodes`. Offline nodes have no metrics.
 #[napi(object)]
 pub struct NodeSummary {
     /// Node name, e.g. `pve1`.
     pub node: String,
     /// `online`, `offline` or `unknown`.
+    #[napi(ts_type = "'online' | 'offline' | 'unknown'")]
     pub status: String,
     /// Whether the node is online.
     pub online: bool,
-    /// CPU usage, 0..1 of `maxcpu`.
+    /// CPU utilisation, 0..1 of the whole node.
     pub cpu: Option<f64>,
-    /// Number of CPUs.
-    pub maxcpu: Option<f64>,
+    /// Number of logical CPUs.
+    pub maxcpu: Option<u32>,
     /// Used memory in bytes.
     pub mem: Option<f64>,
     /// Total memory in bytes.
@@ -40,54 +52,31 @@ pub struct NodeSummary {
     pub maxdisk: Option<f64>,
     /// Uptime in seconds.
     pub uptime: Option<f64>,
+    /// Subscription level (`""` without a subscription).
+    pub level: Option<String>,
     /// SHA-256 fingerprint of the node's certificate, `AA:BB:...`.
     pub ssl_fingerprint: Option<String>,
 }
 
-fn text(value: &Value, key: &str) -> String {
-    match value.get(key) {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => n.to_string(),
-        _ => String::new(),
-    }
+fn bytes(value: Option<u64>) -> Option<f64> {
+    value.map(|v| v as f64)
 }
 
-fn number(value: &Value, key: &str) -> Option<f64> {
-    match value.get(key)? {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.parse().ok(),
-        _ => None,
-    }
-}
-
-impl From<&Value> for Version {
-    fn from(value: &Value) -> Self {
-        Version {
-            version: text(value, "version"),
-            release: text(value, "release"),
-            repoid: text(value, "repoid"),
-        }
-    }
-}
-
-impl From<&Value> for NodeSummary {
-    fn from(value: &Value) -> Self {
-        let status = text(value, "status");
+impl From<models::NodeSummary> for NodeSummary {
+    fn from(node: models::NodeSummary) -> Self {
         NodeSummary {
-            node: text(value, "node"),
-            online: status == "online",
-            status,
-            cpu: number(value, "cpu"),
-            maxcpu: number(value, "maxcpu"),
-            mem: number(value, "mem"),
-            maxmem: number(value, "maxmem"),
-            disk: number(value, "disk"),
-            maxdisk: number(value, "maxdisk"),
-            uptime: number(value, "uptime"),
-            ssl_fingerprint: value
-                .get("ssl_fingerprint")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
+            online: node.is_online(),
+            status: node.status.as_str().to_owned(),
+            node: node.node,
+            cpu: node.cpu,
+            maxcpu: node.maxcpu,
+            mem: bytes(node.mem),
+            maxmem: bytes(node.maxmem),
+            disk: bytes(node.disk),
+            maxdisk: bytes(node.maxdisk),
+            uptime: bytes(node.uptime),
+            level: node.level,
+            ssl_fingerprint: node.ssl_fingerprint,
         }
     }
 }
