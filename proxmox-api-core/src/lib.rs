@@ -33,4 +33,4 @@ pub use error::{Error, RetrySafety, TfaFactor};
 pub use request::{ApiRequest, Method, ParamValue, Params};
 pub use retry::RetryPolicy;
 pub use transport::{HttpRequest, HttpResponse, ReqwestTransport, Transport, TransportError};
-pub use upid::Upid;
+pub use upid::{Upid, UpidParseError};
