@@ -1,61 +1,39 @@
-//! The client. SKELETON: signatures only, so the domain handles and bindings can be built in
-//! parallel; the core-client work replaces the bodies.
+//! The client: builder, request pipeline (authenticate, send, retry, decode) and the escape
+//! hatches `request` and `get`.
+//!
+//! Every call goes through [`Client::send_with`]: validate the request, get authentication
+//! headers (logging in or renewing first if needed), send through the [`Transport`], turn the
+//! response into data or an [`Error`] in [`crate::envelope`], re-authenticate once on an
+//! unexpected 401, and retry what [`RetryPolicy`] says is safe.
 
+use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
+use secrecy::SecretString;
 use serde::de::DeserializeOwned;
+use tracing::Instrument;
 use url::Url;
 
+use crate::auth::{AuthHeaders, Authenticator, SessionTicket, TfaProvider};
 use crate::clock::{Clock, SystemClock};
+use crate::credentials::validate_userid;
+pub use crate::credentials::Credentials;
+use crate::endpoint::parse_endpoint;
+use crate::envelope;
 use crate::error::Error;
 use crate::request::{ApiRequest, Method, Params};
+use crate::retry::RetryPolicy;
+use crate::tls::TlsOptions;
+use crate::transport::{HttpRequest, HttpResponse, ReqwestTransport, Transport};
 
-/// Login credentials.
-#[derive(Clone)]
-pub enum Credentials {
-    /// `user@realm` and password: ticket authentication.
-    Password {
-        /// `user@realm`.
-        userid: String,
-        /// The password.
-        password: secrecy::SecretString,
-    },
-    /// API token `user@realm!tokenid` and its secret.
-    ApiToken {
-        /// `user@realm!tokenid`.
-        tokenid: String,
-        /// The token's secret.
-        secret: secrecy::SecretString,
-    },
-}
-
-impl std::fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Credentials::Password { userid, .. } => write!(f, "Password({userid}, [REDACTED])"),
-            Credentials::ApiToken { tokenid, .. } => write!(f, "ApiToken({tokenid}, [REDACTED])"),
-        }
-    }
-}
-
-impl Credentials {
-    /// Ticket authentication with a password.
-    pub fn password(userid: impl Into<String>, password: impl Into<String>) -> Self {
-        Credentials::Password {
-            userid: userid.into(),
-            password: secrecy::SecretString::from(password.into()),
-        }
-    }
-
-    /// API token authentication.
-    pub fn api_token(tokenid: impl Into<String>, secret: impl Into<String>) -> Self {
-        Credentials::ApiToken {
-            tokenid: tokenid.into(),
-            secret: secrecy::SecretString::from(secret.into()),
-        }
-    }
-}
+/// Default time allowed to establish a connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default time allowed for a whole request.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default ticket age after which it is renewed.
+pub const DEFAULT_TICKET_RENEW_AFTER: Duration = Duration::from_secs(3600);
 
 /// Per-call options.
 #[derive(Debug, Clone, Default)]
@@ -64,47 +42,167 @@ pub struct CallOptions {
     pub timeout: Option<Duration>,
 }
 
-/// Builds a [`Client`].
-#[derive(Debug)]
+/// Builds a [`Client`]. Nothing is checked or connected until [`ClientBuilder::build`], except
+/// the arguments of the fallible setters.
 pub struct ClientBuilder {
     host: String,
     credentials: Option<Credentials>,
+    tfa: Option<Arc<dyn TfaProvider>>,
+    tls: TlsOptions,
+    allow_insecure_http: bool,
     clock: Option<Arc<dyn Clock>>,
+    transport: Option<Arc<dyn Transport>>,
+    retry: RetryPolicy,
+    connect_timeout: Duration,
+    request_timeout: Duration,
+    ticket_renew_after: Duration,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("host", &self.host)
+            .field("credentials", &self.credentials)
+            .field("tfa_provider", &self.tfa.is_some())
+            .field("tls", &self.tls)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("retry", &self.retry)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("request_timeout", &self.request_timeout)
+            .field("ticket_renew_after", &self.ticket_renew_after)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ClientBuilder {
-    /// Sets the credentials.
+    /// Sets the credentials (password or API token).
     pub fn credentials(mut self, credentials: Credentials) -> Self {
         self.credentials = Some(credentials);
         self
     }
 
-    /// Sets the clock.
+    /// Supplies second factors when a password login asks for one.
+    pub fn tfa_provider(mut self, provider: Arc<dyn TfaProvider>) -> Self {
+        self.tfa = Some(provider);
+        self
+    }
+
+    /// Sets the clock (default [`SystemClock`]); tests pass a [`crate::ManualClock`].
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = Some(clock);
         self
     }
 
-    /// Pins a SHA-256 leaf fingerprint.
-    pub fn pin_fingerprint(self, fingerprint: &str) -> Result<Self, Error> {
-        let _ = fingerprint;
-        Ok(self)
-    }
-
-    /// Allows `http://` URLs.
-    pub fn allow_insecure_http(self, allow: bool) -> Self {
-        let _ = allow;
+    /// Replaces the HTTP transport (default [`ReqwestTransport`]). TLS and connect-timeout
+    /// settings then belong to that transport.
+    pub fn transport(mut self, transport: Arc<dyn Transport>) -> Self {
+        self.transport = Some(transport);
         self
     }
 
-    /// Builds the client.
+    /// Pins a SHA-256 leaf fingerprint (`AA:BB:..`); may be called more than once. With pins,
+    /// only the leaf certificate is compared.
+    pub fn pin_fingerprint(mut self, fingerprint: &str) -> Result<Self, Error> {
+        self.tls.pin_fingerprint(fingerprint)?;
+        Ok(self)
+    }
+
+    /// Trusts the CA certificate(s) in `pem` in addition to the system roots.
+    pub fn add_root_certificate_pem(mut self, pem: impl AsRef<[u8]>) -> Result<Self, Error> {
+        self.tls.add_root_certificate_pem(pem.as_ref())?;
+        Ok(self)
+    }
+
+    /// Accepts ANY server certificate. Anyone on the path can then read the password and
+    /// ticket; prefer [`ClientBuilder::pin_fingerprint`].
+    pub fn danger_accept_invalid_certs(mut self, accept: bool) -> Self {
+        self.tls.danger_accept_invalid_certs(accept);
+        self
+    }
+
+    /// Allows `http://` URLs (tickets and passwords then travel unencrypted).
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Sets the retry policy (default [`RetryPolicy::default`]).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Time allowed to connect (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Time allowed per request (default 60 s); [`CallOptions::timeout`] overrides it per call.
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// Ticket age after which it is renewed (default 1 h; must be below PVE's 2 h).
+    pub fn ticket_renew_after(mut self, age: Duration) -> Self {
+        self.ticket_renew_after = age;
+        self
+    }
+
+    /// Checks everything and builds the client. Does not connect.
     pub fn build(self) -> Result<Client, Error> {
-        let url = Url::parse(&format!("https://{}/api2/json", self.host))
-            .map_err(|e| Error::invalid_input("host", e.to_string()))?;
+        let base_url = parse_endpoint(&self.host, self.allow_insecure_http)?;
+        if let Some(credentials) = &self.credentials {
+            credentials.validate()?;
+        }
+        if self.connect_timeout.is_zero() {
+            return Err(Error::invalid_input(
+                "connect_timeout",
+                "must be above zero",
+            ));
+        }
+        if self.request_timeout.is_zero() {
+            return Err(Error::invalid_input(
+                "request_timeout",
+                "must be above zero",
+            ));
+        }
+        if self.ticket_renew_after.is_zero()
+            || self.ticket_renew_after >= crate::auth::MAX_TICKET_AGE
+        {
+            return Err(Error::invalid_input(
+                "ticket_renew_after",
+                "must be above zero and below the ticket lifetime of 2 h",
+            ));
+        }
+        if self.retry.max_attempts == 0 {
+            return Err(Error::invalid_input(
+                "retry_policy",
+                "max_attempts must be at least 1",
+            ));
+        }
+        let transport: Arc<dyn Transport> = match self.transport {
+            Some(t) => t,
+            None => Arc::new(ReqwestTransport::new(&self.tls, self.connect_timeout)?),
+        };
+        let host = match (base_url.host_str(), base_url.port_or_known_default()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            (Some(h), None) => h.to_owned(),
+            _ => String::new(),
+        };
+        let wire = Wire {
+            transport,
+            base_url,
+            host,
+            clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock::new())),
+            request_timeout: self.request_timeout,
+        };
         Ok(Client {
             inner: Arc::new(Inner {
-                base_url: url,
-                clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock::new())),
+                auth: Authenticator::new(self.credentials, self.tfa, self.ticket_renew_after),
+                retry: self.retry,
+                wire,
             }),
         })
     }
@@ -118,8 +216,118 @@ pub struct Client {
 
 #[derive(Debug)]
 struct Inner {
+    wire: Wire,
+    auth: Authenticator,
+    retry: RetryPolicy,
+}
+
+/// One HTTP exchange with the server: URL and headers built, sent once, traced. No
+/// authentication and no retries (those are the client's and the authenticator's business).
+#[derive(Debug)]
+pub(crate) struct Wire {
+    transport: Arc<dyn Transport>,
     base_url: Url,
-    clock: Arc<dyn Clock>,
+    host: String,
+    pub(crate) clock: Arc<dyn Clock>,
+    request_timeout: Duration,
+}
+
+impl Wire {
+    fn build(
+        &self,
+        request: &ApiRequest,
+        auth_headers: Vec<(String, String)>,
+        timeout: Duration,
+    ) -> Result<HttpRequest, Error> {
+        let mut url = self.base_url.clone();
+        url.set_path(&format!(
+            "{}{}",
+            self.base_url.path(),
+            request.encoded_path()
+        ));
+        url.set_query(request.query().as_deref());
+        let mut headers = vec![("Accept".to_owned(), "application/json".to_owned())];
+        let body = request.form_body().map(|form| {
+            headers.push((
+                "Content-Type".to_owned(),
+                "application/x-www-form-urlencoded".to_owned(),
+            ));
+            Bytes::from(form)
+        });
+        headers.extend(auth_headers);
+        Ok(HttpRequest {
+            method: request.method(),
+            url,
+            headers,
+            body,
+            timeout,
+        })
+    }
+
+    /// Sends once, traced by a span with method, path (never query or body), attempt, status and
+    /// duration.
+    pub(crate) async fn exchange(
+        &self,
+        request: &ApiRequest,
+        auth_headers: Vec<(String, String)>,
+        timeout: Duration,
+        attempt: u32,
+    ) -> Result<HttpResponse, Error> {
+        let http = self.build(request, auth_headers, timeout)?;
+        let span = tracing::info_span!(
+            "pve_request",
+            method = %request.method(),
+            path = %request.display_path(),
+            attempt,
+            status = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        let started = self.clock.now();
+        let result = self.transport.send(http).instrument(span.clone()).await;
+        let duration_ms = self
+            .clock
+            .now()
+            .duration_since(started)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        span.record("duration_ms", duration_ms);
+        match result {
+            Ok(response) => {
+                span.record("status", response.status);
+                tracing::debug!(parent: &span, status = response.status, duration_ms, "response");
+                Ok(response)
+            }
+            Err(err) => {
+                let err = err.into_error(&self.host);
+                tracing::debug!(parent: &span, error = %err, duration_ms, "request failed");
+                Err(err)
+            }
+        }
+    }
+
+    /// One unauthenticated call decoded to `T` (used for logins).
+    pub(crate) async fn call<T: DeserializeOwned>(&self, request: &ApiRequest) -> Result<T, Error> {
+        let response = self
+            .exchange(request, Vec::new(), self.request_timeout, 1)
+            .await?;
+        envelope::decode(&response)
+    }
+}
+
+/// Refuses paths that would not reach the intended object: empty, `.` or `..` segments (URL
+/// normalisation would silently move `..` up a level).
+fn validate_path(request: &ApiRequest) -> Result<(), Error> {
+    for segment in request.segments() {
+        if segment.is_empty() || segment == "." || segment == ".." {
+            return Err(Error::invalid_input(
+                "path",
+                format!(
+                    "segment '{segment}' in {} is not allowed (empty, '.' or '..')",
+                    request.segments().join("/")
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 impl Client {
@@ -128,7 +336,15 @@ impl Client {
         ClientBuilder {
             host: host.into(),
             credentials: None,
+            tfa: None,
+            tls: TlsOptions::default(),
+            allow_insecure_http: false,
             clock: None,
+            transport: None,
+            retry: RetryPolicy::default(),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            ticket_renew_after: DEFAULT_TICKET_RENEW_AFTER,
         }
     }
 
@@ -143,8 +359,94 @@ impl Client {
         request: ApiRequest,
         options: CallOptions,
     ) -> Result<T, Error> {
-        let _ = (request, options);
-        Err(Error::invalid_input("client", "not implemented yet"))
+        let response = self.execute(&request, &options).await?;
+        envelope::decode_data(&response.body)
+    }
+
+    /// Authenticates, sends, re-authenticates once on an unexpected 401 and retries what is
+    /// safe. Returns the successful (2xx) response.
+    async fn execute(
+        &self,
+        request: &ApiRequest,
+        options: &CallOptions,
+    ) -> Result<HttpResponse, Error> {
+        validate_path(request)?;
+        let timeout = options.timeout.unwrap_or(self.inner.wire.request_timeout);
+        if timeout.is_zero() {
+            return Err(Error::invalid_input("timeout", "must be above zero"));
+        }
+        let wire = &self.inner.wire;
+        let method = request.method();
+        let started = wire.clock.now();
+        let mut attempt: u32 = 0;
+        let mut reauthenticated = false;
+        loop {
+            attempt += 1;
+            let error = match self.attempt(request, timeout, attempt).await {
+                Ok(Outcome::Done(response)) => return Ok(response),
+                Ok(Outcome::Unauthorized { generation, error })
+                    if !reauthenticated && self.inner.auth.can_reauthenticate() =>
+                {
+                    // The ticket was refused before its time (server restart, key rotation,
+                    // expiry we did not foresee): log in again and repeat once. A 401 means the
+                    // request was not executed, so repeating a write is safe.
+                    reauthenticated = true;
+                    tracing::debug!(path = %request.display_path(), "unexpected 401; logging in again");
+                    match self.inner.auth.reauthenticate(wire, generation).await {
+                        Ok(()) => {
+                            attempt -= 1;
+                            continue;
+                        }
+                        Err(login_error) => {
+                            let _ = error;
+                            login_error
+                        }
+                    }
+                }
+                Ok(Outcome::Unauthorized { error, .. }) => error,
+                Err(error) => error,
+            };
+            let elapsed = wire
+                .clock
+                .now()
+                .duration_since(started)
+                .unwrap_or(Duration::ZERO);
+            match self.inner.retry.next_wait(method, &error, attempt, elapsed) {
+                Some(wait) => {
+                    tracing::debug!(
+                        path = %request.display_path(),
+                        attempt,
+                        wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                        error = %error,
+                        "retrying"
+                    );
+                    wire.clock.sleep(wait).await;
+                }
+                None => return Err(error),
+            }
+        }
+    }
+
+    async fn attempt(
+        &self,
+        request: &ApiRequest,
+        timeout: Duration,
+        attempt: u32,
+    ) -> Result<Outcome, Error> {
+        let wire = &self.inner.wire;
+        let AuthHeaders {
+            headers,
+            generation,
+        } = self.inner.auth.headers_for(wire, request.method()).await?;
+        let response = wire.exchange(request, headers, timeout, attempt).await?;
+        if (200..300).contains(&response.status) {
+            return Ok(Outcome::Done(response));
+        }
+        let error = envelope::error_from_response(&response);
+        match (response.status, generation) {
+            (401, Some(generation)) => Ok(Outcome::Unauthorized { generation, error }),
+            _ => Err(error),
+        }
     }
 
     /// The raw escape hatch: any method and path, JSON `data` back.
@@ -163,13 +465,35 @@ impl Client {
         self.send(ApiRequest::from_path(Method::Get, path)).await
     }
 
+    /// Logs in as another user and returns their ticket, without touching this client's own
+    /// session (e.g. for an end user's VNC console cookie). Accounts with a second factor fail
+    /// with [`Error::TfaRequired`]. The ticket is secret: never log it.
+    pub async fn login_as(
+        &self,
+        userid: &str,
+        password: impl Into<String>,
+    ) -> Result<SessionTicket, Error> {
+        validate_userid(userid, "userid")?;
+        let password = SecretString::from(password.into());
+        if secrecy::ExposeSecret::expose_secret(&password).is_empty() {
+            return Err(Error::invalid_input("password", "must not be empty"));
+        }
+        crate::auth::login_with_password(&self.inner.wire, userid, &password, None).await
+    }
+
     /// The client's clock.
     pub fn clock(&self) -> Arc<dyn Clock> {
-        self.inner.clock.clone()
+        self.inner.wire.clock.clone()
     }
 
     /// The API base URL (ending in `/api2/json`).
     pub fn base_url(&self) -> &Url {
-        &self.inner.base_url
+        &self.inner.wire.base_url
     }
+}
+
+/// The result of one attempt that got an HTTP answer worth handling.
+enum Outcome {
+    Done(HttpResponse),
+    Unauthorized { generation: u64, error: Error },
 }

@@ -11,16 +11,26 @@
 //! # Ok(()) }
 //! ```
 
+pub mod auth;
 pub mod client;
 pub mod clock;
+pub mod credentials;
+pub mod endpoint;
+pub mod envelope;
 pub mod error;
 pub mod loose;
 pub mod models;
 pub mod request;
+pub mod retry;
+pub mod tls;
+pub mod transport;
 pub mod upid;
 
+pub use auth::{SessionTicket, TfaProvider, TfaResponse};
 pub use client::{CallOptions, Client, ClientBuilder, Credentials};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use error::{Error, RetrySafety};
+pub use error::{Error, RetrySafety, TfaFactor};
 pub use request::{ApiRequest, Method, ParamValue, Params};
-pub use upid::Upid;
+pub use retry::RetryPolicy;
+pub use transport::{HttpRequest, HttpResponse, ReqwestTransport, Transport, TransportError};
+pub use upid::{Upid, UpidParseError};
