@@ -1,8 +1,10 @@
 //! The few places where the server reaches into the cluster model. Kept in one file so that
 //! wiring the cluster (built in parallel in `src/cluster`) touches nothing else.
 
+use crate::api_error::ApiError;
+use crate::call::Call;
 use crate::clock::SimClock;
-use crate::cluster::ClusterState;
+use crate::cluster::{ClusterConfig, ClusterState};
 use crate::state::SimState;
 
 /// What the builder asks of the cluster model.
@@ -19,15 +21,25 @@ pub fn node_names(nodes: usize) -> Vec<String> {
     (1..=nodes).map(|i| format!("pve{i}")).collect()
 }
 
-/// Builds the cluster model.
+/// Builds the cluster model (times anchor to the clock on the first tick).
 pub fn build_cluster(options: &ClusterOptions, clock: &SimClock) -> ClusterState {
-    let _ = (options, clock);
-    ClusterState::default()
+    let mut cluster = ClusterState::new(ClusterConfig {
+        nodes: options.nodes,
+        guests: options.guests,
+        ..ClusterConfig::default()
+    });
+    cluster.tick(clock.unix_f64(), &crate::faults::Faults::default());
+    cluster
 }
 
 /// Lets finished tasks finish before a request looks at the cluster.
 pub fn tick(state: &mut SimState) {
-    let _ = state;
+    crate::cluster::tick_state(state);
+}
+
+/// The fast path for large listings (`GET /cluster/resources`): the JSON text of `data`.
+pub fn dispatch_raw(state: &mut SimState, call: &Call) -> Option<Result<Vec<u8>, ApiError>> {
+    crate::cluster::dispatch_raw(state, call)
 }
 
 /// Whether a VNC ticket issued by vncproxy is valid for this websocket.
@@ -38,6 +50,12 @@ pub fn vnc_ticket_valid(
     port: &str,
     ticket: &str,
 ) -> bool {
-    let _ = (state, node, vmid, port);
-    ticket.starts_with("PVEVNC:")
+    match (vmid.parse::<u32>(), port.parse::<u16>()) {
+        (Ok(vmid), Ok(port)) => {
+            state
+                .cluster
+                .vnc_ticket_valid(node, vmid, port, ticket, state.clock.unix())
+        }
+        _ => false,
+    }
 }

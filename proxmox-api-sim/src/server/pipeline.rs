@@ -126,7 +126,10 @@ pub async fn handle(ctx: Arc<ServerContext>, mut req: Request<Incoming>) -> Resp
             Ok(call) if def.template == VNC_WEBSOCKET => {
                 crate::websocket::accept(state, &call, &parts.headers, upgrade)
             }
-            Ok(call) => dispatch(state, &call).map(|data| wire::success(&data)),
+            Ok(call) => match hooks::dispatch_raw(state, &call) {
+                Some(raw) => raw.map(|json| wire::success_raw(&json)),
+                None => dispatch(state, &call).map(|data| wire::success(&data)),
+            },
         }
     };
     match outcome {
