@@ -271,6 +271,17 @@ pub enum AclSubject {
     Token,
 }
 
+impl AclSubject {
+    /// The wire spelling: `user`, `group` or `token`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AclSubject::User => "user",
+            AclSubject::Group => "group",
+            AclSubject::Token => "token",
+        }
+    }
+}
+
 /// One entry of `GET /access/acl`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AclEntry {

@@ -82,7 +82,7 @@ impl RootExt for Option<&crate::call::Caller> {
 /// PVE lists them.
 fn resource_entries<'a>(state: &'a SimState, call: &Call) -> Vec<ResourceEntry<'a>> {
     let kind = call.str("type");
-    let want = |k: &str| kind.is_none_or_eq(k);
+    let want = |k: &str| kind.is_none_or(|wanted| wanted == k);
     let cluster = &state.cluster;
     let now = cluster.now;
     let root = is_root(call);
@@ -180,19 +180,6 @@ pub(crate) fn resources(state: &mut SimState, call: &Call) -> Reply {
 pub(crate) fn resources_json(state: &mut SimState, call: &Call) -> Result<Vec<u8>, ApiError> {
     let entries = resource_entries(state, call);
     serde_json::to_vec(&entries).map_err(|e| ApiError::internal(format!("internal error: {e}")))
-}
-
-trait OptionalKind {
-    fn is_none_or_eq(&self, k: &str) -> bool;
-}
-
-impl OptionalKind for Option<&str> {
-    fn is_none_or_eq(&self, k: &str) -> bool {
-        match self {
-            None => true,
-            Some(v) => *v == k,
-        }
-    }
 }
 
 /// `GET /cluster/nextid`: the lowest free vmid from 100, as a string (as PVE sends it); with

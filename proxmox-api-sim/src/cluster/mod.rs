@@ -230,11 +230,9 @@ pub fn dispatch_raw(state: &mut SimState, call: &Call) -> Option<Result<Vec<u8>,
 
 /// Drops ACL entries on `/vms/<vmid>` after a purging destroy (PVE's `remove_vm_access`).
 fn purge_vm_acls(state: &mut SimState, vmids: &[u32]) {
-    let paths: Vec<String> = vmids.iter().map(|v| format!("/vms/{v}")).collect();
-    state
-        .access
-        .acl
-        .retain(|entry| !paths.contains(&entry.path));
+    for vmid in vmids {
+        state.access.remove_acl_path(&format!("/vms/{vmid}"));
+    }
 }
 
 fn route(state: &mut SimState, call: &Call) -> Option<Reply> {

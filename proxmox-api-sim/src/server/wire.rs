@@ -43,11 +43,11 @@ pub fn success<T: Serialize>(data: &T) -> Response<Body> {
     }
 }
 
-/// 200 `{"data": <data>}` where `data_json` is already serialized JSON (large listings).
-pub fn success_raw(data_json: &[u8]) -> Response<Body> {
-    let mut body = Vec::with_capacity(data_json.len() + 10);
+/// 200 `{"data": <json>}` around `data_json`, the already serialised JSON text of `data`.
+pub fn success_raw(data_json: Vec<u8>) -> Response<Body> {
+    let mut body = Vec::with_capacity(data_json.len() + 9);
     body.extend_from_slice(b"{\"data\":");
-    body.extend_from_slice(data_json);
+    body.extend_from_slice(&data_json);
     body.push(b'}');
     json_response(StatusCode::OK, body)
 }
