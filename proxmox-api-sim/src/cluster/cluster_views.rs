@@ -179,7 +179,11 @@ pub(crate) fn resources(state: &mut SimState, call: &Call) -> Reply {
 /// tree (building, serializing and dropping 20,000 entries as values takes too long).
 pub(crate) fn resources_json(state: &mut SimState, call: &Call) -> Result<Vec<u8>, ApiError> {
     let entries = resource_entries(state, call);
-    serde_json::to_vec(&entries).map_err(|e| ApiError::internal(format!("internal error: {e}")))
+    // About 250 bytes per container entry: one allocation instead of a dozen regrowths.
+    let mut out = Vec::with_capacity(256 * entries.len() + 64);
+    serde_json::to_writer(&mut out, &entries)
+        .map_err(|e| ApiError::internal(format!("internal error: {e}")))?;
+    Ok(out)
 }
 
 /// `GET /cluster/nextid`: the lowest free vmid from 100, as a string (as PVE sends it); with
