@@ -47,6 +47,12 @@ async fn an_offline_node_is_reported_at_once_and_the_others_answer() {
 #[tokio::test]
 async fn a_slow_node_times_out_alone() {
     let env = start(3).await;
+    // Warm up (login, one connection per node) so only the fan-out itself is measured.
+    env.client
+        .fan_out()
+        .run(|node| async move { node.status().await })
+        .await
+        .unwrap();
     env.sim
         .control()
         .set_node_latency("pve3", Duration::from_millis(1500));

@@ -28,7 +28,7 @@ async fn per_node_merged_catalogue_and_download() {
     finish(task).await.unwrap();
 
     let merged = client.templates().list_all().await.unwrap();
-    assert!(merged.unreachable.is_empty());
+    assert!(merged.unreachable.is_empty(), "{:?}", merged.unreachable);
     let downloaded = merged
         .templates
         .iter()
