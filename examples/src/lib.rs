@@ -30,6 +30,27 @@ pub fn human_duration(seconds: u64) -> String {
     }
 }
 
+/// Unix seconds as `YYYY-MM-DD HH:MM:SS` UTC (the civil-from-days algorithm, no time crate).
+pub fn utc_time(unix: i64) -> String {
+    let days = unix.div_euclid(86_400);
+    let secs = unix.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
 /// A small bar chart of `values` (missing samples drawn as blanks), `height` rows high, scaled
 /// to the largest value, with the scale on the left.
 pub fn text_chart(values: &[Option<f64>], height: usize) -> String {
@@ -69,6 +90,9 @@ mod tests {
         assert_eq!(human_bytes(3 * 1024 * 1024 * 1024 / 2), "1.5 GiB");
         assert_eq!(human_duration(90), "1m 30s");
         assert_eq!(human_duration(3 * 86_400 + 4 * 3600 + 5 * 60), "3d 4h 5m");
+        assert_eq!(utc_time(0), "1970-01-01 00:00:00");
+        assert_eq!(utc_time(951_782_400), "2000-02-29 00:00:00");
+        assert_eq!(utc_time(1_700_000_013), "2023-11-14 22:13:33");
     }
 
     #[test]

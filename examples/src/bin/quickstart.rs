@@ -13,7 +13,7 @@ use proxmox_api_core::api::{ContainerSpec, Placement};
 use proxmox_api_core::models::{GuestRrdPoint, RrdConsolidation, RrdTimeframe, Version};
 use proxmox_api_core::tasks::{TaskPhase, TaskProgress};
 use proxmox_api_core::{Client, Credentials, Error};
-use proxmox_api_examples::{human_bytes, human_duration, text_chart};
+use proxmox_api_examples::{human_bytes, human_duration, text_chart, utc_time};
 use proxmox_api_sim::Simulator;
 
 type BoxError = Box<dyn std::error::Error>;
@@ -194,6 +194,26 @@ async fn run() -> Result<(), BoxError> {
         .await?;
     let cpu: Vec<Option<f64>> = points.iter().rev().take(60).rev().map(|p| p.cpu).collect();
     print!("{}", text_chart(&cpu, 6));
+    let samples = cpu.iter().flatten().count();
+    if samples < 10 {
+        // A brand-new container has almost no history yet; its node has plenty.
+        println!(
+            "  (only {samples} samples so far; node {} for comparison:)",
+            created.node
+        );
+        let node_points = client
+            .node(&created.node)
+            .rrddata(RrdTimeframe::Hour, RrdConsolidation::Average)
+            .await?;
+        let node_cpu: Vec<Option<f64>> = node_points
+            .iter()
+            .rev()
+            .take(60)
+            .rev()
+            .map(|p| p.cpu)
+            .collect();
+        print!("{}", text_chart(&node_cpu, 6));
+    }
 
     println!(
         "\n== Deleting CT {} (stopped first, it is running)",
@@ -212,20 +232,17 @@ async fn run() -> Result<(), BoxError> {
 
     println!("\n== Destroy log");
     println!(
-        "  {:>6} {:<8} {:<22} {:>11} {:>11}  outcome",
-        "vmid", "node", "user", "start", "end"
+        "  {:>6} {:<8} {:<22} {:<19}  {:<19}  outcome",
+        "vmid", "node", "user", "start (UTC)", "end (UTC)"
     );
     for record in client.cluster().destroy_log().await? {
         println!(
-            "  {:>6} {:<8} {:<22} {:>11} {:>11}  {:?}",
+            "  {:>6} {:<8} {:<22} {:<19}  {:<19}  {:?}",
             record.vmid,
             record.node,
             record.user,
-            record.start,
-            record
-                .end
-                .map(|e| e.to_string())
-                .unwrap_or_else(|| "-".into()),
+            utc_time(record.start),
+            record.end.map(utc_time).unwrap_or_else(|| "-".into()),
             record.outcome
         );
     }
