@@ -150,23 +150,19 @@ impl ClientOptions {
     pub fn build(&self) -> PyResult<CoreClient> {
         let mut builder = CoreClient::builder(self.host.clone())
             .credentials(self.credentials.clone())
-            .allow_insecure_http(self.insecure_http);
+            .allow_insecure_http(self.insecure_http)
+            .danger_accept_invalid_certs(self.danger_accept_invalid_certs);
         for fingerprint in &self.fingerprints {
             builder = builder.pin_fingerprint(fingerprint).map_err(to_py_err)?;
         }
-        // TEMPORARY: the core's builder does not have these options yet (core-client work in
-        // progress); refuse them loudly rather than ignore them.
-        let unsupported = [
-            ("ca_pem", self.ca_pem.is_some()),
-            (
-                "danger_accept_invalid_certs",
-                self.danger_accept_invalid_certs,
-            ),
-            ("connect_timeout", self.connect_timeout.is_some()),
-            ("request_timeout", self.request_timeout.is_some()),
-        ];
-        if let Some((name, _)) = unsupported.iter().find(|(_, set)| *set) {
-            return Err(invalid_input(name, "not supported by this build yet"));
+        if let Some(pem) = &self.ca_pem {
+            builder = builder.add_root_certificate_pem(pem).map_err(to_py_err)?;
+        }
+        if let Some(timeout) = self.connect_timeout {
+            builder = builder.connect_timeout(timeout);
+        }
+        if let Some(timeout) = self.request_timeout {
+            builder = builder.request_timeout(timeout);
         }
         builder.build().map_err(to_py_err)
     }

@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 import os
 import queue
+import ssl
 import subprocess
 import threading
+import urllib.request
 from dataclasses import dataclass
 from typing import Iterator, Optional
 
@@ -32,6 +34,23 @@ class Simulator:
     user: str
     password: str
     control_url: Optional[str]
+
+    def control(self, action: str, body: Optional[dict] = None) -> object:
+        """POSTs to the simulator's fault-injection endpoint ``/_sim/<action>``."""
+        base = self.control_url or f"{self.url}/_sim"
+        request = urllib.request.Request(
+            f"{base.rstrip('/')}/{action}",
+            data=json.dumps(body or {}).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        # Test harness only: the loopback simulator's self-signed certificate is not verified
+        # here; the client under test always pins it.
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        with urllib.request.urlopen(request, context=context, timeout=10) as response:
+            return json.loads(response.read() or b"null")
 
     def client(self, **overrides: object) -> proxmox_api.Client:
         """A sync client pinned to the simulator's certificate."""
