@@ -72,7 +72,9 @@ async fn a_slow_node_times_out_alone() {
     );
 }
 
-#[tokio::test]
+// Two workers: the in-process simulator and the client share the runtime, as they would not in
+// production; one thread would serialise their TLS work and measure that instead of the fan-out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sixteen_nodes_with_latency_take_less_than_twice_one() {
     let env = start(16).await;
     let latency = Duration::from_millis(20);
@@ -91,12 +93,19 @@ async fn sixteen_nodes_with_latency_take_less_than_twice_one() {
     // Warm up: log in and open one pooled connection per concurrent request, so neither the
     // login nor TLS handshakes are measured.
     fan_out().await.unwrap();
-    let (one, single) = timed(env.client.node("pve1").status()).await;
-    one.unwrap();
-    let (all, fanned) = timed(fan_out()).await;
-    let all = all.unwrap();
-    assert_eq!(all.len(), 16);
-    assert!(all.values().all(Result::is_ok));
+    // Best of five for both, so a busy CI machine's scheduling hiccups do not decide the result.
+    let mut single = Duration::MAX;
+    let mut fanned = Duration::MAX;
+    for _ in 0..5 {
+        let (one, took) = timed(env.client.node("pve1").status()).await;
+        one.unwrap();
+        single = single.min(took);
+        let (all, took) = timed(fan_out()).await;
+        let all = all.unwrap();
+        assert_eq!(all.len(), 16);
+        assert!(all.values().all(Result::is_ok));
+        fanned = fanned.min(took);
+    }
     println!("one node: {single:?}, 16 nodes: {fanned:?}");
     // The fan-out includes one GET /cluster/status without node latency.
     assert!(single >= latency, "the latency applies: {single:?}");
