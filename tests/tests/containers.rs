@@ -328,3 +328,34 @@ async fn an_invalid_spec_is_refused_before_sending() {
     assert!(!err.was_sent());
     assert!(err.parameter_errors().contains_key("hostname"));
 }
+
+#[tokio::test]
+async fn container_rrddata_and_node_listing() {
+    let env = start(1).await;
+    let client = &env.client;
+    let template = a_template(client, "pve1").await;
+    let created = client
+        .containers()
+        .create(spec(&template, "graphs").node("pve1").build().unwrap())
+        .send()
+        .await
+        .unwrap();
+    finish(created.task).await.unwrap();
+    let ct = client.node("pve1").container(created.vmid);
+    finish(ct.start().await.unwrap()).await.unwrap();
+    let points = ct
+        .rrddata(
+            proxmox_api_core::models::RrdTimeframe::Hour,
+            proxmox_api_core::models::RrdConsolidation::Average,
+        )
+        .await
+        .unwrap();
+    assert!(!points.is_empty());
+    assert!(points.windows(2).all(|w| w[0].time < w[1].time));
+    let on_node = client.node("pve1").containers().await.unwrap();
+    let listed = on_node
+        .iter()
+        .find(|c| c.vmid == created.vmid)
+        .expect("listed on its node");
+    assert_eq!(listed.status, GuestStatus::Running);
+}
