@@ -168,13 +168,6 @@ impl SimulatorBuilder {
             task_duration_scale: self.task_duration_scale,
             ..Faults::default()
         };
-        let state = SimState {
-            cluster: hooks::build_cluster(&options, &clock),
-            access: AccessState::new(password.expose_secret()),
-            clock,
-            faults,
-        };
-        let state = Arc::new(Mutex::new(state));
 
         let listener = TcpListener::bind(self.listen)
             .await
@@ -185,13 +178,25 @@ impl SimulatorBuilder {
         } else {
             Some(TlsIdentity::generate(&[addr.ip().to_string()]).map_err(StartError::Tls)?)
         };
+        let cluster = hooks::build_cluster(
+            &options,
+            identity.as_ref().map(|i| i.certificate_pem.as_str()),
+        );
+        let node_names = cluster.node_names();
+        let state = SimState {
+            cluster,
+            access: AccessState::new(password.expose_secret()),
+            clock,
+            faults,
+        };
+        let state = Arc::new(Mutex::new(state));
         let acceptor = identity
             .as_ref()
             .map(|id| tokio_rustls::TlsAcceptor::from(id.config.clone()));
         let ctx = Arc::new(ServerContext {
             state: state.clone(),
             auth_failure_delay: self.auth_failure_delay,
-            node_names: hooks::node_names(self.nodes),
+            node_names,
         });
         let (shutdown, shutdown_rx) = watch::channel(false);
         let task = tokio::spawn(server::serve(listener, acceptor, ctx, shutdown_rx));

@@ -12,13 +12,6 @@ use crate::api_error::{ApiError, Reply};
 use crate::call::{Call, Caller};
 use crate::state::SimState;
 
-/// The PVE version the simulator claims (the schema's).
-pub const VERSION: &str = "9.1.3";
-/// `release` of [`VERSION`].
-pub const RELEASE: &str = "9.1";
-/// A 16-hex `repoid`, as 9.x sends.
-pub const REPOID: &str = "7b3c2a4e9f1d0c85";
-
 /// Realms the simulator knows.
 const REALMS: &[&str] = &["pam", "pve"];
 
@@ -26,9 +19,7 @@ pub fn dispatch(state: &mut SimState, call: &Call) -> Option<Reply> {
     let now = state.clock.unix();
     let access = &mut state.access;
     let reply = match (&call.method, call.template.as_str()) {
-        (&Method::GET, "/version") => Ok(json!({
-            "version": VERSION, "release": RELEASE, "repoid": REPOID,
-        })),
+        (&Method::GET, "/version") => Ok(crate::cluster::version_info()),
         (&Method::GET, "/access/ticket") => Ok(Value::Null),
         (&Method::POST, "/access/ticket") => login(access, call, now),
         (&Method::GET, "/access/users") => list_users(access, call),
@@ -131,7 +122,7 @@ fn ticket_reply(access: &AccessState, userid: &str, now: i64) -> Value {
         "username": userid,
         "ticket": access.keys.issue(userid, now),
         "CSRFPreventionToken": access.keys.csrf(userid, now),
-        "clustername": "pve-sim",
+        "clustername": crate::cluster::CLUSTER_NAME,
         "cap": capabilities(access, userid),
     })
 }
@@ -241,7 +232,7 @@ fn list_users(access: &AccessState, call: &Call) -> Reply {
         .users
         .values()
         .filter(|u| all || u.userid == caller.userid)
-        .filter(|u| enabled.is_none_or(|e| u.enable == e))
+        .filter(|u| enabled.map_or(true, |e| u.enable == e))
         .map(|u| user_summary(u, full))
         .collect();
     Ok(Value::Array(list))

@@ -221,6 +221,11 @@ impl AccessState {
             .unwrap_or_default()
     }
 
+    /// Drops every ACL entry on exactly `path` (a purged container's `/vms/<vmid>`).
+    pub fn remove_acl_path(&mut self, path: &str) {
+        self.acl.retain(|e| e.path != path);
+    }
+
     /// Grants `role` on `path` to a user (`user@realm`) or token (`user@realm!name`).
     pub fn grant(&mut self, path: &str, ugid: &str, role: &str, propagate: bool) {
         let kind = if ugid.contains('!') {

@@ -24,7 +24,7 @@ pub fn check(format: &str, value: &str) -> Result<(), String> {
     }
     match format {
         "pve-vmid" => ensure(
-            value.len() <= 9 && is_match(&VMID, r"^[1-9][0-9]+$", value),
+            is_match(&VMID, r"^[1-9][0-9]+$", value),
             "value does not look like a valid VM ID",
         ),
         "pve-node" => ensure(

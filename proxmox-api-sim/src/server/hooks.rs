@@ -1,8 +1,7 @@
-//! The few places where the server reaches into the cluster model. Kept in one file so that
-//! wiring the cluster (built in parallel in `src/cluster`) touches nothing else.
+//! The few places where the server reaches into the cluster model (built in `src/cluster`),
+//! kept in one file.
 
-use crate::clock::SimClock;
-use crate::cluster::ClusterState;
+use crate::cluster::{ClusterConfig, ClusterState};
 use crate::state::SimState;
 
 /// What the builder asks of the cluster model.
@@ -14,20 +13,27 @@ pub struct ClusterOptions {
     pub guests: usize,
 }
 
-/// Node names for `nodes` nodes.
-pub fn node_names(nodes: usize) -> Vec<String> {
-    (1..=nodes).map(|i| format!("pve{i}")).collect()
+/// Builds the cluster model; vncproxy hands out the server's own certificate, as PVE does.
+pub fn build_cluster(options: &ClusterOptions, certificate_pem: Option<&str>) -> ClusterState {
+    let mut cluster = ClusterState::new(ClusterConfig {
+        nodes: options.nodes,
+        guests: options.guests,
+        ..ClusterConfig::default()
+    });
+    if let Some(pem) = certificate_pem {
+        cluster.set_certificate_pem(pem);
+    }
+    cluster
 }
 
-/// Builds the cluster model.
-pub fn build_cluster(options: &ClusterOptions, clock: &SimClock) -> ClusterState {
-    let _ = (options, clock);
-    ClusterState::default()
-}
-
-/// Lets finished tasks finish before a request looks at the cluster.
+/// Lets finished tasks finish before a request looks at the state, and drops the ACL entries
+/// of containers a finished destroy purged.
 pub fn tick(state: &mut SimState) {
-    let _ = state;
+    let now = state.clock.unix_f64();
+    state.cluster.tick(now, &state.faults);
+    for vmid in state.cluster.take_purged_vmids() {
+        state.access.remove_acl_path(&format!("/vms/{vmid}"));
+    }
 }
 
 /// Whether a VNC ticket issued by vncproxy is valid for this websocket.
@@ -38,6 +44,10 @@ pub fn vnc_ticket_valid(
     port: &str,
     ticket: &str,
 ) -> bool {
-    let _ = (state, node, vmid, port);
-    ticket.starts_with("PVEVNC:")
+    let (Ok(vmid), Ok(port)) = (vmid.parse::<u32>(), port.parse::<u16>()) else {
+        return false;
+    };
+    state
+        .cluster
+        .vnc_ticket_valid(node, vmid, port, ticket, state.clock.unix())
 }

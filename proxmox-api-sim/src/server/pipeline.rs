@@ -126,7 +126,7 @@ pub async fn handle(ctx: Arc<ServerContext>, mut req: Request<Incoming>) -> Resp
             Ok(call) if def.template == VNC_WEBSOCKET => {
                 crate::websocket::accept(state, &call, &parts.headers, upgrade)
             }
-            Ok(call) => dispatch(state, &call).map(|data| wire::success(&data)),
+            Ok(call) => dispatch(state, &call),
         }
     };
     match outcome {
@@ -182,13 +182,17 @@ fn prepare(
     })
 }
 
-fn dispatch(state: &mut SimState, call: &Call) -> Result<serde_json::Value, ApiError> {
+fn dispatch(state: &mut SimState, call: &Call) -> Result<Response<Body>, ApiError> {
     hooks::tick(state);
     if let Some(reply) = access::dispatch(state, call) {
-        return reply;
+        return reply.map(|data| wire::success(&data));
+    }
+    // Large listings come pre-serialised (no `Value` tree for 20,000 guests).
+    if let Some(raw) = crate::cluster::dispatch_raw(state, call) {
+        return raw.map(wire::success_raw);
     }
     if let Some(reply) = crate::cluster::dispatch(state, call) {
-        return reply;
+        return reply.map(|data| wire::success(&data));
     }
     Err(ApiError::new(
         501,

@@ -43,6 +43,15 @@ pub fn success<T: Serialize>(data: &T) -> Response<Body> {
     }
 }
 
+/// 200 `{"data": <json>}` around `data_json`, the already serialised JSON text of `data`.
+pub fn success_raw(data_json: Vec<u8>) -> Response<Body> {
+    let mut body = Vec::with_capacity(data_json.len() + 9);
+    body.extend_from_slice(b"{\"data\":");
+    body.extend_from_slice(&data_json);
+    body.push(b'}');
+    json_response(StatusCode::OK, body)
+}
+
 fn json_response(status: StatusCode, body: Vec<u8>) -> Response<Body> {
     let len = body.len();
     let mut response = Response::new(Full::new(Bytes::from(body)));
