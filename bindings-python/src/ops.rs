@@ -51,9 +51,7 @@ fn finish(result: Result<Value, Error>) -> PyResult<Json> {
 
 /// `GET /version`.
 pub async fn version(client: CoreClient) -> PyResult<Json> {
-    // TEMPORARY until the core's `Client::version` lands.
-    let version = client.get::<proxmox_api_core::models::Version>("/version");
-    finish(async { to_json(&version.await?) }.await)
+    finish(async { to_json(&client.version().await?) }.await)
 }
 
 /// The cluster's nodes.
