@@ -53,3 +53,23 @@ def test_per_call_timeout(faults: Simulator) -> None:
         client.request("GET", "/version", timeout=0.2)
     assert isinstance(caught.value, TimeoutError)
     assert caught.value.code == "TIMEOUT"
+
+
+def test_ctrl_c_interrupts_a_waiting_call(faults: Simulator) -> None:
+    import _thread
+    import time
+
+    client = faults.client()
+    client.version()
+    faults.control("latency", {"ms": 5000})
+    timer = threading.Timer(0.3, _thread.interrupt_main)
+    started = time.monotonic()
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            client.request("GET", "/version")
+        elapsed = time.monotonic() - started
+    finally:
+        timer.cancel()
+    # Without signal checks the call would return only after the 5 s latency.
+    assert elapsed < 4.0, f"Ctrl-C took {elapsed:.1f} s to interrupt the call"
