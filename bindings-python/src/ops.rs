@@ -56,9 +56,32 @@ pub async fn version(client: CoreClient) -> PyResult<Json> {
 
 /// The cluster's nodes.
 pub async fn nodes(client: CoreClient) -> PyResult<Json> {
-    // TEMPORARY until the core's `client.nodes().list()` lands.
-    let nodes = client.get::<Vec<proxmox_api_core::models::NodeSummary>>("/nodes");
-    finish(async { to_json(&nodes.await?) }.await)
+    finish(async { to_json(&client.nodes().list().await?) }.await)
+}
+
+/// The full status of one node.
+pub async fn node_status(client: CoreClient, node: String) -> PyResult<Json> {
+    finish(async { to_json(&client.node(node).status().await?) }.await)
+}
+
+/// Quorum and which nodes are online.
+pub async fn cluster_status(client: CoreClient) -> PyResult<Json> {
+    finish(async { to_json(&client.cluster().status().await?) }.await)
+}
+
+/// The lowest free vmid (not reserved).
+pub async fn next_id(client: CoreClient) -> PyResult<Json> {
+    finish(async { Ok(Value::from(client.cluster().next_id().await?)) }.await)
+}
+
+/// Every container of the cluster, from one `/cluster/resources` request.
+pub async fn containers(client: CoreClient) -> PyResult<Json> {
+    finish(async { to_json(&client.containers().list().await?) }.await)
+}
+
+/// The users the caller may see.
+pub async fn users(client: CoreClient) -> PyResult<Json> {
+    finish(async { to_json(&client.users().list().await?) }.await)
 }
 
 /// The raw escape hatch.
