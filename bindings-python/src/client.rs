@@ -132,6 +132,14 @@ impl Client {
         Ok(json.into_pyobject(py)?.unbind())
     }
 
+    /// Every node's status at once: `{node: status dict, or the ProxmoxError for that node}`.
+    /// Offline nodes come back as `NodeUnreachableError` instances without failing the others.
+    fn node_status_all(&self, py: Python<'_>) -> PyResult<PyObject> {
+        let client = self.inner.get()?;
+        let per_node = block_on(py, ops::node_status_all(client))??;
+        Ok(per_node.into_pyobject(py)?.into_any().unbind())
+    }
+
     /// Quorum and which nodes are online: one dict per cluster and node entry.
     fn cluster_status(&self, py: Python<'_>) -> PyResult<PyObject> {
         let client = self.inner.get()?;
@@ -235,6 +243,11 @@ impl AsyncClient {
     /// Awaitable: the full status of one node.
     fn node_status<'py>(&self, py: Python<'py>, node: String) -> PyResult<Bound<'py, PyAny>> {
         future_into_py(py, ops::node_status(self.inner.get()?, node))
+    }
+
+    /// Awaitable: every node's status at once (see `Client.node_status_all`).
+    fn node_status_all<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        future_into_py(py, ops::node_status_all(self.inner.get()?))
     }
 
     /// Awaitable: quorum and which nodes are online.

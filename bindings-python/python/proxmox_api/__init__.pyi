@@ -61,6 +61,8 @@ class Client:
         """The cluster's nodes, one dict per node."""
     def node_status(self, node: str) -> Dict[str, Any]:
         """The full status of one node (memory, cpu, load, uptime, versions, ...)."""
+    def node_status_all(self) -> Dict[str, Union[Dict[str, Any], ProxmoxError]]:
+        """Every node's status at once; a failed node maps to its (unraised) exception."""
     def cluster_status(self) -> List[Dict[str, Any]]:
         """Quorum and which nodes are online: one dict per cluster and node entry."""
     def next_id(self) -> int:
@@ -103,6 +105,8 @@ class AsyncClient:
         """The cluster's nodes, one dict per node."""
     async def node_status(self, node: str) -> Dict[str, Any]:
         """The full status of one node (memory, cpu, load, uptime, versions, ...)."""
+    async def node_status_all(self) -> Dict[str, Union[Dict[str, Any], ProxmoxError]]:
+        """Every node's status at once; a failed node maps to its (unraised) exception."""
     async def cluster_status(self) -> List[Dict[str, Any]]:
         """Quorum and which nodes are online: one dict per cluster and node entry."""
     async def next_id(self) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 from proxmox_api import _native
+from proxmox_api.errors import ProxmoxError
 from proxmox_api.models import NodeSummary, Version
 
 __all__ = ["AsyncClient"]
@@ -60,6 +61,10 @@ class AsyncClient:
     async def node_status(self, node: str) -> Dict[str, Any]:
         """The full status of one node (memory, cpu, load, uptime, versions, ...)."""
         return await self._native.node_status(node)
+
+    async def node_status_all(self) -> Dict[str, Union[Dict[str, Any], ProxmoxError]]:
+        """Every node's status at once; a failed node maps to its (unraised) exception."""
+        return await self._native.node_status_all()
 
     async def cluster_status(self) -> List[Dict[str, Any]]:
         """Quorum and which nodes are online: one dict per cluster and node entry."""
