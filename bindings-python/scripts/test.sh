@@ -14,7 +14,9 @@ VIRTUAL_ENV="$PWD/.venv" .venv/bin/maturin develop --quiet --profile "$PROFILE" 
 if [ -z "${PROXMOX_API_SIM_BIN:-}" ]; then
   echo "-- building the simulator binary"
   cargo build --quiet -p proxmox-api-sim --bin proxmox-api-sim --profile "$PROFILE"
-  PROXMOX_API_SIM_BIN="$TARGET_DIR/$PROFILE/proxmox-api-sim"
+  PROFILE_DIR="$PROFILE"
+  [ "$PROFILE" = dev ] && PROFILE_DIR=debug  # cargo's one profile whose directory differs
+  PROXMOX_API_SIM_BIN="$TARGET_DIR/$PROFILE_DIR/proxmox-api-sim"
 fi
 export PROXMOX_API_SIM_BIN
 

@@ -125,6 +125,49 @@ impl Client {
         Ok(json.into_pyobject(py)?.unbind())
     }
 
+    /// The full status of one node (memory, cpu, load, uptime, versions, ...).
+    fn node_status(&self, py: Python<'_>, node: String) -> PyResult<PyObject> {
+        let client = self.inner.get()?;
+        let json = block_on(py, ops::node_status(client, node))??;
+        Ok(json.into_pyobject(py)?.unbind())
+    }
+
+    /// Every node's status at once: `{node: status dict, or the ProxmoxError for that node}`.
+    /// Offline nodes come back as `NodeUnreachableError` instances without failing the others.
+    fn node_status_all(&self, py: Python<'_>) -> PyResult<PyObject> {
+        let client = self.inner.get()?;
+        let per_node = block_on(py, ops::node_status_all(client))??;
+        Ok(per_node.into_pyobject(py)?.into_any().unbind())
+    }
+
+    /// Quorum and which nodes are online: one dict per cluster and node entry.
+    fn cluster_status(&self, py: Python<'_>) -> PyResult<PyObject> {
+        let client = self.inner.get()?;
+        let json = block_on(py, ops::cluster_status(client))??;
+        Ok(json.into_pyobject(py)?.unbind())
+    }
+
+    /// The lowest free vmid (not reserved: a creation may still lose it).
+    fn next_id(&self, py: Python<'_>) -> PyResult<PyObject> {
+        let client = self.inner.get()?;
+        let json = block_on(py, ops::next_id(client))??;
+        Ok(json.into_pyobject(py)?.unbind())
+    }
+
+    /// Every container of the cluster, one dict each, from a single request.
+    fn containers(&self, py: Python<'_>) -> PyResult<PyObject> {
+        let client = self.inner.get()?;
+        let json = block_on(py, ops::containers(client))??;
+        Ok(json.into_pyobject(py)?.unbind())
+    }
+
+    /// The users the caller may see, one dict each (never with a password).
+    fn users(&self, py: Python<'_>) -> PyResult<PyObject> {
+        let client = self.inner.get()?;
+        let json = block_on(py, ops::users(client))??;
+        Ok(json.into_pyobject(py)?.unbind())
+    }
+
     /// Any API call: `method` is GET/POST/PUT/DELETE, `path` is below `/api2/json` (e.g.
     /// `"/nodes/pve1/status"`), `params` a dict of str/int/float/bool/list values. Returns the
     /// response's `data` as plain Python objects.
@@ -195,6 +238,36 @@ impl AsyncClient {
     /// Awaitable: the cluster's nodes.
     fn nodes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         future_into_py(py, ops::nodes(self.inner.get()?))
+    }
+
+    /// Awaitable: the full status of one node.
+    fn node_status<'py>(&self, py: Python<'py>, node: String) -> PyResult<Bound<'py, PyAny>> {
+        future_into_py(py, ops::node_status(self.inner.get()?, node))
+    }
+
+    /// Awaitable: every node's status at once (see `Client.node_status_all`).
+    fn node_status_all<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        future_into_py(py, ops::node_status_all(self.inner.get()?))
+    }
+
+    /// Awaitable: quorum and which nodes are online.
+    fn cluster_status<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        future_into_py(py, ops::cluster_status(self.inner.get()?))
+    }
+
+    /// Awaitable: the lowest free vmid.
+    fn next_id<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        future_into_py(py, ops::next_id(self.inner.get()?))
+    }
+
+    /// Awaitable: every container of the cluster.
+    fn containers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        future_into_py(py, ops::containers(self.inner.get()?))
+    }
+
+    /// Awaitable: the users the caller may see.
+    fn users<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        future_into_py(py, ops::users(self.inner.get()?))
     }
 
     /// Awaitable: any API call (see `Client.request`).

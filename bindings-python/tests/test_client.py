@@ -283,3 +283,13 @@ def test_forked_child_can_use_the_parents_client(client: proxmox_api.Client) -> 
         time.sleep(0.02)
     assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
     assert _node_names(client.nodes()) == EXPECTED_NODES  # the parent is unaffected
+
+
+def test_returned_dicts_have_the_typed_keys(client: proxmox_api.Client) -> None:
+    """The TypedDicts in proxmox_api.models describe what the clients really return."""
+    for node in client.nodes():
+        assert set(node) == set(proxmox_api.NodeSummary.__annotations__)
+        assert node["status"] in ("online", "offline", "unknown")
+    version = client.version()
+    required = {k for k in proxmox_api.Version.__annotations__ if k != "console"}
+    assert required <= set(version)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from typing import Iterator
 
@@ -53,3 +54,40 @@ def test_per_call_timeout(faults: Simulator) -> None:
         client.request("GET", "/version", timeout=0.2)
     assert isinstance(caught.value, TimeoutError)
     assert caught.value.code == "TIMEOUT"
+
+
+def test_ctrl_c_interrupts_a_waiting_call(faults: Simulator) -> None:
+    import _thread
+    import time
+
+    client = faults.client()
+    client.version()
+    faults.control("latency", {"ms": 5000})
+    timer = threading.Timer(0.3, _thread.interrupt_main)
+    started = time.monotonic()
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            client.request("GET", "/version")
+        elapsed = time.monotonic() - started
+    finally:
+        timer.cancel()
+    # Without signal checks the call would return only after the 5 s latency.
+    assert elapsed < 4.0, f"Ctrl-C took {elapsed:.1f} s to interrupt the call"
+
+
+def test_status_of_all_nodes_keeps_an_offline_node_as_its_error(faults: Simulator) -> None:
+    client = faults.client()
+    faults.control("node-online", {"node": "pve2", "online": False})
+    per_node = client.node_status_all()
+    assert sorted(per_node) == ["pve1", "pve2", "pve3"]
+    assert isinstance(per_node["pve2"], proxmox_api.NodeUnreachableError)
+    for node in ("pve1", "pve3"):
+        assert per_node[node]["memory"]["total"] > 0
+
+    async def gather() -> dict:
+        return await faults.async_client().node_status_all()
+
+    per_node_async = asyncio.run(gather())
+    assert isinstance(per_node_async["pve2"], proxmox_api.NodeUnreachableError)
+    assert per_node_async["pve1"]["memory"]["total"] > 0

@@ -3,7 +3,7 @@
 Kept in sync with the extension by ``tests/test_stubs.py``.
 """
 
-from typing import Any, List, Mapping, Optional, Sequence, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 from proxmox_api.errors import ApiError as ApiError
 from proxmox_api.errors import AuthenticationError as AuthenticationError
@@ -59,6 +59,18 @@ class Client:
         """The server's version: ``version``, ``release``, ``repoid``."""
     def nodes(self) -> List[NodeSummary]:
         """The cluster's nodes, one dict per node."""
+    def node_status(self, node: str) -> Dict[str, Any]:
+        """The full status of one node (memory, cpu, load, uptime, versions, ...)."""
+    def node_status_all(self) -> Dict[str, Union[Dict[str, Any], ProxmoxError]]:
+        """Every node's status at once; a failed node maps to its (unraised) exception."""
+    def cluster_status(self) -> List[Dict[str, Any]]:
+        """Quorum and which nodes are online: one dict per cluster and node entry."""
+    def next_id(self) -> int:
+        """The lowest free vmid (not reserved: a creation may still lose it)."""
+    def containers(self) -> List[Dict[str, Any]]:
+        """Every container of the cluster, one dict each, from a single request."""
+    def users(self) -> List[Dict[str, Any]]:
+        """The users the caller may see, one dict each (never with a password)."""
     def request(
         self,
         method: str,
@@ -91,6 +103,18 @@ class AsyncClient:
         """The server's version: ``version``, ``release``, ``repoid``."""
     async def nodes(self) -> List[NodeSummary]:
         """The cluster's nodes, one dict per node."""
+    async def node_status(self, node: str) -> Dict[str, Any]:
+        """The full status of one node (memory, cpu, load, uptime, versions, ...)."""
+    async def node_status_all(self) -> Dict[str, Union[Dict[str, Any], ProxmoxError]]:
+        """Every node's status at once; a failed node maps to its (unraised) exception."""
+    async def cluster_status(self) -> List[Dict[str, Any]]:
+        """Quorum and which nodes are online: one dict per cluster and node entry."""
+    async def next_id(self) -> int:
+        """The lowest free vmid (not reserved: a creation may still lose it)."""
+    async def containers(self) -> List[Dict[str, Any]]:
+        """Every container of the cluster, one dict each, from a single request."""
+    async def users(self) -> List[Dict[str, Any]]:
+        """The users the caller may see, one dict each (never with a password)."""
     async def request(
         self,
         method: str,

@@ -7,9 +7,10 @@ Wrapping them in ``async def`` gives ordinary coroutines: they can be created an
 
 from __future__ import annotations
 
-from typing import Any, List, Mapping, Optional, Sequence, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 from proxmox_api import _native
+from proxmox_api.errors import ProxmoxError
 from proxmox_api.models import NodeSummary, Version
 
 __all__ = ["AsyncClient"]
@@ -56,6 +57,30 @@ class AsyncClient:
     async def nodes(self) -> List[NodeSummary]:
         """The cluster's nodes, one dict per node."""
         return await self._native.nodes()
+
+    async def node_status(self, node: str) -> Dict[str, Any]:
+        """The full status of one node (memory, cpu, load, uptime, versions, ...)."""
+        return await self._native.node_status(node)
+
+    async def node_status_all(self) -> Dict[str, Union[Dict[str, Any], ProxmoxError]]:
+        """Every node's status at once; a failed node maps to its (unraised) exception."""
+        return await self._native.node_status_all()
+
+    async def cluster_status(self) -> List[Dict[str, Any]]:
+        """Quorum and which nodes are online: one dict per cluster and node entry."""
+        return await self._native.cluster_status()
+
+    async def next_id(self) -> int:
+        """The lowest free vmid (not reserved: a creation may still lose it)."""
+        return await self._native.next_id()
+
+    async def containers(self) -> List[Dict[str, Any]]:
+        """Every container of the cluster, one dict each, from a single request."""
+        return await self._native.containers()
+
+    async def users(self) -> List[Dict[str, Any]]:
+        """The users the caller may see, one dict each (never with a password)."""
+        return await self._native.users()
 
     async def request(
         self,
