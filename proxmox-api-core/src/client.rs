@@ -465,6 +465,11 @@ impl Client {
         self.send(ApiRequest::from_path(Method::Get, path)).await
     }
 
+    /// The server's Proxmox VE version (`GET /version`).
+    pub async fn version(&self) -> Result<crate::models::Version, Error> {
+        self.get("/version").await
+    }
+
     /// Logs in as another user and returns their ticket, without touching this client's own
     /// session (e.g. for an end user's VNC console cookie). Accounts with a second factor fail
     /// with [`Error::TfaRequired`]. The ticket is secret: never log it.

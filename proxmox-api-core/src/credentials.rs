@@ -77,8 +77,17 @@ impl Credentials {
             }
             Credentials::ApiToken { tokenid, secret } => {
                 validate_tokenid(tokenid)?;
-                if secret.expose_secret().is_empty() {
+                let secret = secret.expose_secret();
+                if secret.is_empty() {
                     return Err(Error::invalid_input("token secret", "must not be empty"));
+                }
+                // It goes into a header: control characters would make the request unsendable
+                // (or split it). The message never shows the secret.
+                if secret.chars().any(|c| c.is_control() || c == ' ') {
+                    return Err(Error::invalid_input(
+                        "token secret",
+                        "contains spaces or control characters; copy it again from PVE",
+                    ));
                 }
                 Ok(())
             }
@@ -180,6 +189,10 @@ mod tests {
         assert!(Credentials::api_token("root@pam!ci", "s")
             .validate()
             .is_ok());
+        let err = Credentials::api_token("root@pam!ci", "canary\nx")
+            .validate()
+            .unwrap_err();
+        assert!(!err.to_string().contains("canary"));
         for bad in ["root@pam", "root!ci", "root@pam!", "@pam!x", "root@pam!a b"] {
             let err = Credentials::api_token(bad, "s").validate().unwrap_err();
             assert_eq!(err.code(), "INVALID_INPUT", "{bad}");

@@ -236,7 +236,11 @@ impl Error {
             | Error::NodeUnreachable { .. }
             | Error::Conflict { .. }
             | Error::TaskTimeout { .. } => RetrySafety::AfterCheck,
-            Error::Api { status, .. } if matches!(status, 502..=504) => RetrySafety::AfterCheck,
+            // Status 0: the connection broke after sending; the outcome is unknown.
+            Error::Api {
+                status: 0 | 502..=504,
+                ..
+            } => RetrySafety::AfterCheck,
             _ => RetrySafety::Never,
         }
     }

@@ -31,6 +31,7 @@ async fn parameter_errors_are_surfaced_per_parameter() {
         .await;
     let _m2 = server
         .mock("GET", "/api2/json/cluster/nextid")
+        .match_query(mockito::Matcher::Any)
         .with_status(400)
         .with_body(r#"{"data":null,"errors":{"vmid":"value must have a minimum value of 100\n","x":"property is not defined in schema and the schema does not allow additional properties\n"}}"#)
         .create_async()

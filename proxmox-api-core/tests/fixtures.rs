@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use proxmox_api_core::models::*;
-use proxmox_api_core::Upid;
+use proxmox_api_core::{envelope, HttpResponse, Upid};
 use secrecy::ExposeSecret;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -59,20 +59,13 @@ fn body(dir: &Path, file: &str) -> String {
     std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("read {file}: {e}"))
 }
 
-/// Decodes the envelope's `data` into `T`, reporting the JSON path of any failure.
+/// Decodes the body's `data` into `T` exactly as the client does (`envelope::decode_data`), so a
+/// failure names the JSON path.
 fn data<T: DeserializeOwned>(dir: &Path, file: &str) -> T {
-    #[derive(Deserialize)]
-    struct Envelope {
-        data: Value,
-    }
-    let envelope: Envelope = serde_json::from_str(&body(dir, file))
-        .unwrap_or_else(|e| panic!("{file}: not a {{\"data\": ...}} envelope: {e}"));
-    serde_path_to_error::deserialize(envelope.data).unwrap_or_else(|e| {
+    envelope::decode_data(body(dir, file).as_bytes()).unwrap_or_else(|e| {
         panic!(
-            "{file}: does not decode into {} at {}: {}",
-            std::any::type_name::<T>(),
-            e.path(),
-            e.inner()
+            "{file}: does not decode into {}: {e}",
+            std::any::type_name::<T>()
         )
     })
 }
@@ -363,7 +356,8 @@ fn check_acl(acl: Vec<AclEntry>) {
     assert_eq!(acl[0].roleid, "PVEAdmin");
     assert_eq!(acl[0].kind, AclSubject::Group);
     assert_eq!(acl[0].ugid, "cloud-init");
-    assert!(acl[0].propagate);
+    assert_eq!(acl[0].propagate, Some(true)); // sent as 1
+    assert!(acl[0].is_group());
 }
 
 fn check_vnc(vnc: VncProxy) {
@@ -427,7 +421,7 @@ fn check_task_list(tasks: Vec<TaskSummary>) {
         let upid = task.parsed_upid().expect("upid parses");
         assert_eq!(upid.to_string(), task.upid);
         assert_eq!(Some(upid.pid), task.pid);
-        assert_eq!(Some(upid.starttime), task.starttime);
+        assert_eq!(upid.starttime, task.starttime);
     }
 }
 
@@ -511,6 +505,24 @@ struct ErrorBody {
 fn check_error(dir: &Path, entry: &ManifestEntry) {
     let file = entry.file.as_str();
     let text = body(dir, file);
+    // What the client makes of the reply: the typed error with its stable code.
+    let error = envelope::error_from_response(&HttpResponse {
+        status: entry.http_status,
+        reason: entry.http_reason.clone(),
+        headers: Vec::new(),
+        body: text.clone().into(),
+    });
+    assert_eq!(error.status(), Some(entry.http_status), "{file}: {error:?}");
+    let expected_code = match entry.http_status {
+        400 => "INVALID_PARAMETERS",
+        401 => "AUTHENTICATION",
+        500 if file.contains("no-such-ct") => "NOT_FOUND",
+        _ => "API",
+    };
+    assert_eq!(error.code(), expected_code, "{file}: {error:?}");
+    if entry.http_status == 400 {
+        assert_eq!(error.parameter_errors()["vmid"], "VM 200 already exists");
+    }
     if text.trim().is_empty() {
         // Auth failures: empty body, the reason only in the status line.
         assert_eq!(entry.http_status, 401, "{file}");

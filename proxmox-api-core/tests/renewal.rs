@@ -4,7 +4,6 @@
 mod common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
 use common::*;
@@ -48,16 +47,18 @@ async fn renews_at_the_configured_age_and_logs_in_again_past_two_hours() {
         .expect(1)
         .create_async()
         .await;
-    let with = |t: &str, hits| {
-        server
-            .mock("GET", "/api2/json/version")
-            .match_header("cookie", format!("PVEAuthCookie={t}").as_str())
-            .with_body(r#"{"data":{}}"#)
-            .expect(hits)
-    };
-    let get1 = with(&t1, 2).create_async().await;
-    let get2 = with(&t2, 1).create_async().await;
-    let get3 = with(&t3, 1).create_async().await;
+    let mut get_with = Vec::new();
+    for (t, hits) in [(&t1, 2), (&t2, 1), (&t3, 1)] {
+        get_with.push(
+            server
+                .mock("GET", "/api2/json/version")
+                .match_header("cookie", format!("PVEAuthCookie={t}").as_str())
+                .with_body(r#"{"data":{}}"#)
+                .expect(hits)
+                .create_async()
+                .await,
+        );
+    }
 
     let client = builder(&server, &clock)
         .credentials(Credentials::password("root@pam", "pw"))
@@ -75,9 +76,9 @@ async fn renews_at_the_configured_age_and_logs_in_again_past_two_hours() {
     get().await.unwrap(); // t3
     password_login.assert_async().await;
     renewal.assert_async().await;
-    get1.assert_async().await;
-    get2.assert_async().await;
-    get3.assert_async().await;
+    for mock in get_with {
+        mock.assert_async().await;
+    }
     assert!(
         clock.sleeps().is_empty(),
         "nothing slept: {:?}",

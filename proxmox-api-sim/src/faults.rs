@@ -19,6 +19,8 @@ pub struct Faults {
     pub held_locks: BTreeMap<u32, String>,
     /// Factor applied to every task's duration (0 = instant).
     pub task_duration_scale: f64,
+    /// Requests to fail, checked in order; a rule is dropped once its count is used up.
+    pub fail_rules: Vec<FailRule>,
 }
 
 impl Default for Faults {
@@ -30,6 +32,116 @@ impl Default for Faults {
             task_failures: BTreeMap::new(),
             held_locks: BTreeMap::new(),
             task_duration_scale: 1.0,
+            fail_rules: Vec::new(),
         }
+    }
+}
+
+/// "Fail the next `remaining` requests matching `method` and `path`".
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailRule {
+    /// `GET`, `POST`, ... or `*` for any.
+    pub method: String,
+    /// Glob over the path below `/api2/json` (`*` matches any run of characters, `/` included).
+    pub path: String,
+    /// How many more requests fail.
+    pub remaining: u32,
+    /// Status to answer.
+    pub status: u16,
+    /// Message (status line reason and `message`).
+    pub message: String,
+}
+
+impl Faults {
+    /// Whether any request-level fault is in force (the fast path skips the rest).
+    pub fn any_request_faults(&self) -> bool {
+        !self.offline_nodes.is_empty()
+            || !self.latency_all.is_zero()
+            || !self.latency_by_node.is_empty()
+            || !self.fail_rules.is_empty()
+    }
+
+    /// Uses up one matching fail rule: the status and message to answer with.
+    pub fn take_failure(&mut self, method: &str, path: &str) -> Option<(u16, String)> {
+        let index = self.fail_rules.iter().position(|r| {
+            (r.method == "*" || r.method.eq_ignore_ascii_case(method)) && glob(&r.path, path)
+        })?;
+        let rule = &mut self.fail_rules[index];
+        let answer = (rule.status, rule.message.clone());
+        rule.remaining = rule.remaining.saturating_sub(1);
+        if rule.remaining == 0 {
+            self.fail_rules.remove(index);
+        }
+        Some(answer)
+    }
+
+    /// The extra latency for a request to `node` (if any).
+    pub fn latency_for(&self, node: Option<&str>) -> Duration {
+        let per_node = node
+            .and_then(|n| self.latency_by_node.get(n))
+            .copied()
+            .unwrap_or_default();
+        self.latency_all + per_node
+    }
+}
+
+/// `*` matches any run of characters; everything else literally.
+pub fn glob(pattern: &str, text: &str) -> bool {
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
+    let (mut pi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && p[pi] == b'*' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if pi < p.len() && p[pi] == t[ti] {
+            pi += 1;
+            ti += 1;
+        } else if let Some((sp, st)) = star {
+            pi = sp + 1;
+            ti = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == b'*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glob_matches() {
+        assert!(glob("/nodes/*/status", "/nodes/pve1/status"));
+        assert!(glob("/nodes/*", "/nodes/pve1/lxc/100/status/current"));
+        assert!(glob("*", "/version"));
+        assert!(!glob("/nodes/*/status", "/nodes/pve1/lxc"));
+        assert!(glob("/version", "/version"));
+        assert!(!glob("/version", "/versions"));
+    }
+
+    #[test]
+    fn fail_rules_count_down() {
+        let mut f = Faults::default();
+        f.fail_rules.push(FailRule {
+            method: "GET".into(),
+            path: "/nodes/*/status".into(),
+            remaining: 2,
+            status: 503,
+            message: "busy".into(),
+        });
+        assert!(f.take_failure("POST", "/nodes/pve1/status").is_none());
+        assert_eq!(
+            f.take_failure("GET", "/nodes/pve1/status"),
+            Some((503, "busy".into()))
+        );
+        assert!(f.take_failure("GET", "/nodes/pve2/status").is_some());
+        assert!(f.take_failure("GET", "/nodes/pve2/status").is_none());
+        assert!(!f.any_request_faults());
     }
 }

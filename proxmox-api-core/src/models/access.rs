@@ -271,6 +271,17 @@ pub enum AclSubject {
     Token,
 }
 
+impl AclSubject {
+    /// The wire spelling: `user`, `group` or `token`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AclSubject::User => "user",
+            AclSubject::Group => "group",
+            AclSubject::Token => "token",
+        }
+    }
+}
+
 /// One entry of `GET /access/acl`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AclEntry {
@@ -283,16 +294,33 @@ pub struct AclEntry {
     pub kind: AclSubject,
     /// The user, group or token id.
     pub ugid: String,
-    /// Whether the grant applies below `path` too (PVE's default is yes).
-    #[serde(default = "default_true", deserialize_with = "loose::deserialize_bool")]
-    pub propagate: bool,
-}
-
-fn default_true() -> bool {
-    true
+    /// Whether the grant applies below `path` too; absent means yes (PVE's default). See
+    /// [`AclEntry::propagates`].
+    #[serde(default, deserialize_with = "loose::deserialize_opt_bool")]
+    pub propagate: Option<bool>,
 }
 
 impl AclEntry {
+    /// Whether the grant applies below `path` too (an absent flag means yes).
+    pub fn propagates(&self) -> bool {
+        self.propagate.unwrap_or(true)
+    }
+
+    /// `true` when the entry grants to a user.
+    pub fn is_user(&self) -> bool {
+        self.kind == AclSubject::User
+    }
+
+    /// `true` when the entry grants to a group.
+    pub fn is_group(&self) -> bool {
+        self.kind == AclSubject::Group
+    }
+
+    /// `true` when the entry grants to an API token.
+    pub fn is_token(&self) -> bool {
+        self.kind == AclSubject::Token
+    }
+
     /// The vmid when the path is `/vms/<id>`.
     pub fn vmid(&self) -> Option<u32> {
         self.path.strip_prefix("/vms/")?.parse().ok()
@@ -352,8 +380,9 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            (a.kind, a.vmid(), a.propagate),
-            (AclSubject::Token, Some(105), true)
+            (a.kind, a.vmid(), a.propagate, a.propagates()),
+            (AclSubject::Token, Some(105), None, true)
         );
+        assert!(a.is_token() && !a.is_user() && !a.is_group());
     }
 }

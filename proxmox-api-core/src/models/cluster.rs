@@ -252,8 +252,15 @@ impl<'de> Deserialize<'de> for ClusterResource {
             kind: &str,
             value: serde_json::Value,
         ) -> Result<T, E> {
-            serde_json::from_value(value)
-                .map_err(|e| E::custom(format_args!("cluster resource of type {kind}: {e}")))
+            // Keep the path inside the entry (e.g. `.vmid`) in the message: the caller's own
+            // path tracking stops at this entry because it is decoded from a buffered value.
+            serde_path_to_error::deserialize(value).map_err(|e| {
+                E::custom(format_args!(
+                    "cluster resource of type {kind} at {}: {}",
+                    e.path(),
+                    e.inner()
+                ))
+            })
         }
         Ok(match kind {
             "node" => ClusterResource::Node(typed("node", value)?),
@@ -393,6 +400,7 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("qemu") && err.contains("\"x\""), "{err}");
+        assert!(err.contains("vmid"), "{err}");
     }
 
     #[test]

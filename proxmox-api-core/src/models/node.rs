@@ -35,6 +35,12 @@ impl NodeOnlineStatus {
     }
 }
 
+impl std::fmt::Display for NodeOnlineStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One entry of `GET /nodes`. Offline nodes omit every metric, hence the `Option`s.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NodeSummary {

@@ -1,6 +1,8 @@
 //! Tasks: `GET /nodes/{node}/tasks/{upid}/status`, `.../log`, and the task lists of
 //! `GET /nodes/{node}/tasks` and `GET /cluster/tasks`.
 
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
 
 use crate::loose;
@@ -44,6 +46,26 @@ impl TaskExit {
     /// `true` for [`TaskExit::Ok`] and [`TaskExit::Warnings`].
     pub fn is_success(&self) -> bool {
         !matches!(self, TaskExit::Failed(_))
+    }
+}
+
+impl fmt::Display for TaskExit {
+    /// The exit status as PVE writes it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TaskExit::Ok => f.write_str("OK"),
+            TaskExit::Warnings(count) => write!(f, "WARNINGS: {count}"),
+            TaskExit::Failed(text) => f.write_str(text),
+        }
+    }
+}
+
+impl fmt::Display for TaskState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TaskState::Running => "running",
+            TaskState::Stopped => "stopped",
+        })
     }
 }
 
@@ -127,9 +149,9 @@ pub struct TaskSummary {
     /// Worker process start in clock ticks.
     #[serde(default, deserialize_with = "loose::deserialize_opt_u64")]
     pub pstart: Option<u64>,
-    /// Start as Unix seconds.
-    #[serde(default, deserialize_with = "loose::deserialize_opt_i64")]
-    pub starttime: Option<i64>,
+    /// Start as Unix seconds (`0` if an entry ever lacks it; the UPID holds it too).
+    #[serde(default, deserialize_with = "loose::deserialize_i64")]
+    pub starttime: i64,
     /// End as Unix seconds; absent while running.
     #[serde(default, deserialize_with = "loose::deserialize_opt_i64")]
     pub endtime: Option<i64>,

@@ -1,15 +1,299 @@
 //! Nodes, storages, templates, containers, tasks, rrd data, VNC and cluster views.
+//!
+//! One [`ClusterState`] holds the whole simulated cluster. The server calls [`dispatch`] with the
+//! state locked; handlers never block: long operations become tasks (see `tasks`) that finish
+//! lazily in [`ClusterState::tick`] once the simulator's clock passes their end.
 
-use crate::api_error::Reply;
+mod aplinfo;
+mod cluster_views;
+mod containers;
+mod deterministic;
+mod errors;
+mod nodes;
+mod rrd;
+mod storage;
+mod tasks;
+pub mod upid;
+mod vnc;
+
+use std::collections::BTreeMap;
+
+use http::Method;
+
+use crate::api_error::{ApiError, Reply};
 use crate::call::Call;
+use crate::faults::Faults;
 use crate::state::SimState;
 
-/// Cluster state.
-#[derive(Debug, Default)]
-pub struct ClusterState {}
+pub use cluster_views::CLUSTER_NAME;
+pub(crate) use containers::Container;
+pub(crate) use nodes::Node;
+pub use nodes::{version_info, PVE_RELEASE, PVE_REPOID, PVE_VERSION};
+pub use storage::DEFAULT_TEMPLATE;
+pub(crate) use tasks::TaskStore;
+pub use tasks::TASK_HISTORY_CAP;
+
+/// How to build a simulated cluster.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterConfig {
+    /// Number of nodes, named `pve1`..`pveN`.
+    pub nodes: usize,
+    /// Pre-populated containers (for benchmarks), spread over the nodes, mostly stopped.
+    pub guests: usize,
+    /// Seed for every generated value (pids, MAC addresses, rrd series, ticket keys).
+    pub seed: u64,
+}
+
+impl Default for ClusterConfig {
+    fn default() -> Self {
+        Self {
+            nodes: 3,
+            guests: 0,
+            seed: 0x5EED_0F9E,
+        }
+    }
+}
+
+/// The simulated cluster: nodes with their storages, containers, tasks and VNC tickets.
+#[derive(Debug)]
+pub struct ClusterState {
+    pub(crate) seed: u64,
+    pub(crate) nodes: Vec<Node>,
+    /// Every container of the cluster by vmid (vmids are cluster-wide unique, as in PVE).
+    pub(crate) containers: BTreeMap<u32, Container>,
+    pub(crate) tasks: TaskStore,
+    pub(crate) vnc: vnc::VncSessions,
+    /// PEM of the certificate handed out by vncproxy (the node certificate in PVE).
+    pub(crate) certificate_pem: Option<String>,
+    /// Unix time of the first tick: every pre-populated timestamp is relative to it until then.
+    anchored_at: Option<f64>,
+    /// Time of the last tick, so handlers know "now" without a clock.
+    pub(crate) now: f64,
+    /// Vmids destroyed with `purge=1` whose ACL entries the access layer must drop.
+    purged_vmids: Vec<u32>,
+}
+
+impl Default for ClusterState {
+    fn default() -> Self {
+        Self::new(ClusterConfig::default())
+    }
+}
+
+impl ClusterState {
+    /// A cluster of `config.nodes` nodes (at least one) with `config.guests` pre-populated containers.
+    pub fn new(config: ClusterConfig) -> Self {
+        let node_count = config.nodes.max(1);
+        let mut nodes: Vec<Node> = (0..node_count)
+            .map(|index| Node::new(index, config.seed, config.guests, node_count))
+            .collect();
+        let mut containers = BTreeMap::new();
+        for i in 0..config.guests {
+            let vmid = 100 + i as u32;
+            let node = &mut nodes[i % node_count];
+            let ct = Container::prepopulated(vmid, node, config.seed);
+            containers.insert(vmid, ct);
+        }
+        let mut state = Self {
+            seed: config.seed,
+            nodes,
+            containers,
+            tasks: TaskStore::new(config.seed),
+            vnc: vnc::VncSessions::new(config.seed),
+            certificate_pem: None,
+            anchored_at: None,
+            now: 0.0,
+            purged_vmids: Vec::new(),
+        };
+        state.refresh_all_node_loads();
+        state
+    }
+
+    /// The node names, `pve1`..`pveN`, in order.
+    pub fn node_names(&self) -> Vec<String> {
+        self.nodes.iter().map(|n| n.name.clone()).collect()
+    }
+
+    /// Whether `ticket` was issued by vncproxy for this container and port and is still fresh
+    /// (PVE accepts a VNC ticket from 20 s before to 40 s after its creation time).
+    pub fn vnc_ticket_valid(
+        &self,
+        node: &str,
+        vmid: u32,
+        port: u16,
+        ticket: &str,
+        now_unix: i64,
+    ) -> bool {
+        self.vnc.ticket_valid(node, vmid, port, ticket, now_unix)
+    }
+
+    /// Sets the PEM certificate vncproxy returns as `cert` (the server's own certificate in PVE).
+    /// Without one, a self-signed certificate is generated on first use.
+    pub fn set_certificate_pem(&mut self, pem: impl Into<String>) {
+        self.certificate_pem = Some(pem.into());
+    }
+
+    /// Vmids destroyed with `purge=1` since the last call: their ACL entries on `/vms/<vmid>` must
+    /// go. [`dispatch`] drains this itself after each tick; exposed for the server, which may tick
+    /// on its own.
+    pub fn take_purged_vmids(&mut self) -> Vec<u32> {
+        std::mem::take(&mut self.purged_vmids)
+    }
+
+    /// Advances the model to `now_unix`: finishes every task whose end has passed (applying its
+    /// effect) in the order they end. Idempotent and cheap when nothing is due.
+    pub fn tick(&mut self, now_unix: f64, faults: &Faults) {
+        if self.anchored_at.is_none() {
+            self.anchor(now_unix);
+        }
+        if now_unix > self.now {
+            self.now = now_unix;
+        }
+        while let Some(upid) = self.tasks.pop_due(self.now) {
+            self.finish_task(&upid, faults);
+        }
+    }
+
+    /// Pre-populated times are stored relative to zero; the first tick shifts them to the clock.
+    fn anchor(&mut self, now: f64) {
+        self.anchored_at = Some(now);
+        self.now = now;
+        for node in &mut self.nodes {
+            node.anchor(now);
+        }
+        for ct in self.containers.values_mut() {
+            ct.anchor(now);
+        }
+    }
+
+    pub(crate) fn node_index(&self, name: &str) -> Option<usize> {
+        self.nodes.iter().position(|n| n.name == name)
+    }
+
+    /// The node of a `/nodes/{node}/...` call, or PVE's answer for a name it cannot resolve.
+    pub(crate) fn require_node(&self, call: &Call) -> Result<usize, ApiError> {
+        let name = call.required("node")?;
+        self.node_index(name)
+            .ok_or_else(|| errors::hostname_lookup_failed(name))
+    }
+
+    /// Recomputes a node's load (memory, cpu) from its running containers.
+    pub(crate) fn refresh_node_load(&mut self, node_index: usize) {
+        let name = self.nodes[node_index].name.clone();
+        let now = self.now;
+        let mut load = nodes::NodeLoad::default();
+        for ct in self.containers.values().filter(|c| c.node == name) {
+            if ct.is_running() {
+                load.running += 1;
+                load.mem += ct.mem_used(now);
+                load.cpu_cores += ct.cpu_fraction(now) * f64::from(ct.cpus());
+            }
+        }
+        self.nodes[node_index].load = load;
+    }
+
+    fn refresh_all_node_loads(&mut self) {
+        for i in 0..self.nodes.len() {
+            self.refresh_node_load(i);
+        }
+    }
+}
 
 /// Answers the cluster and node methods the simulator models; `None` for anything else.
 pub fn dispatch(state: &mut SimState, call: &Call) -> Option<Reply> {
-    let _ = (state, call);
-    None
+    let now = state.clock.unix_f64();
+    state.cluster.tick(now, &state.faults);
+    let purged = state.cluster.take_purged_vmids();
+    if !purged.is_empty() {
+        purge_vm_acls(state, &purged);
+    }
+    route(state, call)
+}
+
+/// The fast path for large listings: the JSON text of `data` (not the envelope) for the calls
+/// that have one (`GET /cluster/resources`), `None` for every other call, which goes through
+/// [`dispatch`]. Same content as [`dispatch`] would give; the server may try this first and
+/// write `{"data":<bytes>}` itself, so 20,000 guests list without building a `Value` tree.
+pub fn dispatch_raw(state: &mut SimState, call: &Call) -> Option<Result<Vec<u8>, ApiError>> {
+    if call.method != Method::GET || call.template != "/cluster/resources" {
+        return None;
+    }
+    let now = state.clock.unix_f64();
+    state.cluster.tick(now, &state.faults);
+    let purged = state.cluster.take_purged_vmids();
+    if !purged.is_empty() {
+        purge_vm_acls(state, &purged);
+    }
+    Some(cluster_views::resources_json(state, call))
+}
+
+/// Drops ACL entries on `/vms/<vmid>` after a purging destroy.
+///
+/// TODO(sim-infra): `AccessState` has no ACL API on this branch yet; once it has one (e.g.
+/// `remove_acl_path`), call it here. Until then the vmids are only drained.
+fn purge_vm_acls(state: &mut SimState, vmids: &[u32]) {
+    let _ = (&mut state.access, vmids);
+}
+
+fn route(state: &mut SimState, call: &Call) -> Option<Reply> {
+    let m = &call.method;
+    let reply = match call.template.as_str() {
+        "/nodes" if m == Method::GET => nodes::list(state, call),
+        "/nodes/{node}/status" if m == Method::GET => nodes::status(state, call),
+        "/nodes/{node}/version" if m == Method::GET => nodes::version(state, call),
+        "/nodes/{node}/rrddata" if m == Method::GET => rrd::node_rrddata(state, call),
+        "/nodes/{node}/storage" if m == Method::GET => storage::list(state, call),
+        "/nodes/{node}/storage/{storage}/content" if m == Method::GET => {
+            storage::content(state, call)
+        }
+        "/nodes/{node}/aplinfo" if m == Method::GET => aplinfo::list(state, call),
+        "/nodes/{node}/aplinfo" if m == Method::POST => aplinfo::download(state, call),
+        "/nodes/{node}/tasks" if m == Method::GET => tasks::node_tasks(state, call),
+        "/nodes/{node}/tasks/{upid}/status" if m == Method::GET => tasks::status(state, call),
+        "/nodes/{node}/tasks/{upid}/log" if m == Method::GET => tasks::log(state, call),
+        "/cluster/tasks" if m == Method::GET => tasks::cluster_tasks(state, call),
+        "/cluster/status" if m == Method::GET => cluster_views::status(state, call),
+        "/cluster/resources" if m == Method::GET => cluster_views::resources(state, call),
+        "/cluster/nextid" if m == Method::GET => cluster_views::nextid(state, call),
+        "/nodes/{node}/lxc" if m == Method::GET => containers::list(state, call),
+        "/nodes/{node}/lxc" if m == Method::POST => containers::create(state, call),
+        "/nodes/{node}/lxc/{vmid}" if m == Method::DELETE => containers::destroy(state, call),
+        "/nodes/{node}/lxc/{vmid}/config" if m == Method::GET => containers::config(state, call),
+        "/nodes/{node}/lxc/{vmid}/status/current" if m == Method::GET => {
+            containers::current(state, call)
+        }
+        "/nodes/{node}/lxc/{vmid}/status/start" if m == Method::POST => {
+            containers::power(state, call, containers::PowerAction::Start)
+        }
+        "/nodes/{node}/lxc/{vmid}/status/stop" if m == Method::POST => {
+            containers::power(state, call, containers::PowerAction::Stop)
+        }
+        "/nodes/{node}/lxc/{vmid}/status/shutdown" if m == Method::POST => {
+            containers::power(state, call, containers::PowerAction::Shutdown)
+        }
+        "/nodes/{node}/lxc/{vmid}/status/reboot" if m == Method::POST => {
+            containers::power(state, call, containers::PowerAction::Reboot)
+        }
+        "/nodes/{node}/lxc/{vmid}/rrddata" if m == Method::GET => {
+            rrd::container_rrddata(state, call)
+        }
+        "/nodes/{node}/lxc/{vmid}/vncproxy" if m == Method::POST => vnc::vncproxy(state, call),
+        _ => return None,
+    };
+    Some(reply)
+}
+
+/// Whether the caller holds `privilege` on `path` (no caller: the server let it through unauthenticated).
+pub(crate) fn caller_can(state: &SimState, call: &Call, path: &str, privilege: &str) -> bool {
+    match &call.caller {
+        Some(caller) => state.access.can(caller, path, privilege),
+        None => true,
+    }
+}
+
+/// The authenticated id written into UPIDs and task lists (`user@realm` or `user@realm!token`).
+pub(crate) fn auth_id(call: &Call) -> String {
+    call.caller
+        .as_ref()
+        .map(|c| c.auth_id())
+        .unwrap_or_else(|| "root@pam".to_owned())
 }

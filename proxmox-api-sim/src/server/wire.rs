@@ -1,0 +1,160 @@
+//! Responses as pveproxy puts them on the wire.
+//!
+//! Success: `{"data": ...}`. Errors: the message's first line is the status line's reason
+//! phrase; body `{"data":null,"message":"<msg>\n"}` (+ `errors` for 400); 401s have an EMPTY
+//! body; every response >= 400 closes the connection.
+
+use std::collections::BTreeMap;
+
+use bytes::Bytes;
+use http::header::{HeaderValue, CACHE_CONTROL, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE};
+use http::{Response, StatusCode};
+use http_body_util::Full;
+use serde::Serialize;
+
+use crate::api_error::ApiError;
+
+/// The response body type of the whole server.
+pub type Body = Full<Bytes>;
+
+const JSON: HeaderValue = HeaderValue::from_static("application/json;charset=UTF-8");
+const NO_CACHE: HeaderValue = HeaderValue::from_static("max-age=0");
+
+#[derive(Serialize)]
+struct Envelope<'a, T: Serialize> {
+    data: &'a T,
+}
+
+#[derive(Serialize)]
+struct ErrorEnvelope<'a> {
+    data: (),
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<&'a BTreeMap<String, String>>,
+}
+
+/// 200 `{"data": <data>}`, serialised straight into the body.
+pub fn success<T: Serialize>(data: &T) -> Response<Body> {
+    match serde_json::to_vec(&Envelope { data }) {
+        Ok(body) => json_response(StatusCode::OK, body),
+        Err(e) => error(&ApiError::internal(format!(
+            "unable to serialize result: {e}"
+        ))),
+    }
+}
+
+/// 200 `{"data": <json>}` around `data_json`, the already serialised JSON text of `data`.
+pub fn success_raw(data_json: Vec<u8>) -> Response<Body> {
+    let mut body = Vec::with_capacity(data_json.len() + 9);
+    body.extend_from_slice(b"{\"data\":");
+    body.extend_from_slice(&data_json);
+    body.push(b'}');
+    json_response(StatusCode::OK, body)
+}
+
+fn json_response(status: StatusCode, body: Vec<u8>) -> Response<Body> {
+    let len = body.len();
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, JSON);
+    headers.insert(CACHE_CONTROL, NO_CACHE);
+    headers.insert(CONTENT_LENGTH, HeaderValue::from(len));
+    response
+}
+
+/// An error as PVE sends it.
+pub fn error(err: &ApiError) -> Response<Body> {
+    let status = StatusCode::from_u16(err.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = if err.status == 401 {
+        let mut r = Response::new(Full::new(Bytes::new()));
+        r.headers_mut()
+            .insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
+        r
+    } else {
+        let message = if err.message.ends_with('\n') {
+            err.message.clone()
+        } else {
+            format!("{}\n", err.message)
+        };
+        let body = serde_json::to_vec(&ErrorEnvelope {
+            data: (),
+            message,
+            errors: err.errors.as_ref(),
+        })
+        .unwrap_or_else(|_| b"{\"data\":null}".to_vec());
+        json_response(status, body)
+    };
+    *response.status_mut() = status;
+    if let Ok(reason) = hyper::ext::ReasonPhrase::try_from(reason_phrase(&err.message)) {
+        response.extensions_mut().insert(reason);
+    }
+    if err.status >= 400 {
+        response
+            .headers_mut()
+            .insert(CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
+}
+
+/// The first line of `message`, cut to what a status line may carry.
+fn reason_phrase(message: &str) -> Vec<u8> {
+    let first = message.lines().next().unwrap_or("").trim_end();
+    let mut out: Vec<u8> = first
+        .bytes()
+        .map(|b| {
+            if b == b'\t' || b == b' ' || (0x21..=0x7e).contains(&b) || b >= 0x80 {
+                b
+            } else {
+                b' '
+            }
+        })
+        .collect();
+    out.truncate(512);
+    if out.is_empty() {
+        out.extend_from_slice(b"Error");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http_body_util::BodyExt;
+
+    async fn body(r: Response<Body>) -> Vec<u8> {
+        r.into_body().collect().await.unwrap().to_bytes().to_vec()
+    }
+
+    #[tokio::test]
+    async fn error_shapes() {
+        let r = error(&ApiError::new(401, "No ticket"));
+        assert_eq!(r.status(), 401);
+        assert_eq!(r.headers()[CONNECTION], "close");
+        assert_eq!(
+            r.extensions()
+                .get::<hyper::ext::ReasonPhrase>()
+                .unwrap()
+                .as_bytes(),
+            b"No ticket"
+        );
+        assert!(body(r).await.is_empty());
+        let r = error(&ApiError::param("vmid", "VM 200 already exists"));
+        let v: serde_json::Value = serde_json::from_slice(&body(r).await).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"data": null, "message": "Parameter verification failed.\n",
+                "errors": {"vmid": "VM 200 already exists"}})
+        );
+        let r = error(&ApiError::internal("line one\nline two"));
+        assert_eq!(
+            r.extensions()
+                .get::<hyper::ext::ReasonPhrase>()
+                .unwrap()
+                .as_bytes(),
+            b"line one"
+        );
+        let r = success(&serde_json::json!("100"));
+        assert_eq!(body(r).await, b"{\"data\":\"100\"}");
+    }
+}

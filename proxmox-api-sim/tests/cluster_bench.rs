@@ -1,0 +1,76 @@
+//! Timing of the cluster handlers on a large cluster (a benchmark: prints numbers, asserts only
+//! a generous bound). Run: `cargo test -p proxmox-api-sim --profile ci --test cluster_bench -- --ignored --nocapture`.
+
+// The one place these tests read the real clock: they measure, they do not wait.
+#![allow(clippy::disallowed_methods)]
+
+mod cluster_support;
+
+use std::time::Instant;
+
+use cluster_support::Sim;
+use proxmox_api_sim::cluster::ClusterConfig;
+
+#[test]
+#[ignore = "benchmark: run with --ignored --nocapture"]
+fn cluster_resources_for_20000_guests() {
+    let build = Instant::now();
+    let mut sim = Sim::with(ClusterConfig {
+        nodes: 3,
+        guests: 20_000,
+        seed: 1,
+    });
+    println!("build 20,000 guests: {:?}", build.elapsed());
+    sim.get("/cluster/resources", &[]); // warm up (anchors the clock)
+    let runs = 10;
+    let mut best = f64::MAX;
+    let mut bytes = 0;
+    for _ in 0..runs {
+        let t = Instant::now();
+        let v = sim.get("/cluster/resources", &[]);
+        let body = serde_json::to_vec(&serde_json::json!({ "data": v })).unwrap();
+        best = best.min(t.elapsed().as_secs_f64());
+        bytes = body.len();
+    }
+    println!(
+        "GET /cluster/resources, 20,000 guests: best {:.1} ms (dispatch + serialize, {} KiB)",
+        best * 1e3,
+        bytes / 1024
+    );
+    let t = Instant::now();
+    let v = sim.get("/cluster/resources", &[]);
+    let built = t.elapsed();
+    let t = Instant::now();
+    let body = serde_json::to_vec(&v).unwrap();
+    let ser = t.elapsed();
+    let t = Instant::now();
+    drop(v);
+    println!(
+        "  of which: dispatch {built:?}, serialize {ser:?} ({} bytes), drop {:?}",
+        body.len(),
+        t.elapsed()
+    );
+    let mut best_raw = f64::MAX;
+    for _ in 0..runs {
+        let t = Instant::now();
+        let raw = sim.get_raw_bytes("/cluster/resources");
+        best_raw = best_raw.min(t.elapsed().as_secs_f64());
+        assert!(raw > 4_000_000);
+    }
+    println!(
+        "GET /cluster/resources raw fast path, 20,000 guests: best {:.1} ms",
+        best_raw * 1e3
+    );
+    let t = Instant::now();
+    let n = 20_000;
+    for _ in 0..n {
+        let v = sim.get("/nodes/pve1/status", &[]);
+        let _ = serde_json::to_vec(&v).unwrap();
+    }
+    let per = t.elapsed().as_secs_f64() / f64::from(n);
+    println!(
+        "GET /nodes/pve1/status dispatch + serialize: {:.1} us ({:.0}/s)",
+        per * 1e6,
+        1.0 / per
+    );
+}
