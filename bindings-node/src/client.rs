@@ -40,9 +40,7 @@ impl Client {
     /// The server's version (`GET /version`).
     #[napi(ts_return_type = "Promise<Version>")]
     pub async fn version(&self) -> Outcome<Version> {
-        // TRANSITIONAL: becomes `self.core.version()` once the core has it (ARCHITECTURE.md).
-        let version: Result<models::Version, _> = self.core.get("/version").await;
-        version.map(Version::from).into()
+        self.core.version().await.map(Version::from).into()
     }
 
     /// The cluster's nodes (`GET /nodes`).

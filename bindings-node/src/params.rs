@@ -115,7 +115,10 @@ mod tests {
             "ssh-public-keys=a",
             "ssh-public-keys=3",
         ] {
-            assert!(form.contains(&expected.to_owned()), "{expected} missing in {form:?}");
+            assert!(
+                form.contains(&expected.to_owned()),
+                "{expected} missing in {form:?}"
+            );
         }
         assert!(!form.iter().any(|pair| pair.starts_with("description")));
     }
