@@ -155,6 +155,16 @@ describe('against the simulator', () => {
     assert.ok(error.message.includes('cores'), error.message)
   })
 
+  it('a user without privileges gets PROXMOX_PERMISSION_DENIED naming path and privilege', async () => {
+    const admin = pinnedClient()
+    await admin.request('POST', '/access/users', { userid: 'nobody@pve', password: 'nobody-password-1' })
+    const nobody = pinnedClient({ user: 'nobody@pve', password: 'nobody-password-1' })
+    const error = await rejection(nobody.request('GET', '/nodes/pve1/status'), 'PROXMOX_PERMISSION_DENIED')
+    assert.equal(error.status, 403)
+    assert.equal(error.path, '/nodes/pve1')
+    assert.equal(error.privilege, 'Sys.Audit')
+  })
+
   it('an unknown path rejects with PROXMOX_API and status 501', async () => {
     const error = await rejection(pinnedClient().request('GET', '/no/such/path'), 'PROXMOX_API')
     assert.equal(error.status, 501)
