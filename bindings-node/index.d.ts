@@ -118,6 +118,11 @@ export interface NodeSummary {
   /** SHA-256 fingerprint of the node's certificate, `AA:BB:...`. */
   sslFingerprint?: string
 }
+/** Per-call options of `request()`. */
+export interface RequestOptions {
+  /** Overrides the client's request timeout for this call, in milliseconds. */
+  timeoutMs?: number
+}
 /**
  * A Proxmox VE API client. Methods return Promises; failures reject with an `Error` whose `code`
  * is `PROXMOX_<KIND>` (e.g. `PROXMOX_AUTHENTICATION`) and which carries `status`, `retrySafe`,
@@ -139,6 +144,8 @@ export declare class Client {
    * `/api2/json`, e.g. `request('GET', '/cluster/resources', { type: 'vm' })`. Resolves to the
    * response's `data`. Parameters are strings, numbers, booleans (sent as 1/0) or arrays
    * (sent as repeated keys); `null` values are left out.
+   *
+   * `options.timeoutMs` overrides the client's request timeout for this call.
    */
-  request(method: 'GET' | 'POST' | 'PUT' | 'DELETE' | string, path: string, params?: Record<string, string | number | boolean | Array<string | number | boolean> | null | undefined>): Promise<unknown>
+  request(method: 'GET' | 'POST' | 'PUT' | 'DELETE' | string, path: string, params?: Record<string, string | number | boolean | Array<string | number | boolean> | null | undefined> | null, options?: RequestOptions): Promise<unknown>
 }

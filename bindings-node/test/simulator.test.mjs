@@ -165,6 +165,45 @@ describe('against the simulator', () => {
     assert.equal(error.privilege, 'Sys.Audit')
   })
 
+  it('an offline node rejects with PROXMOX_NODE_UNREACHABLE (595) while the others answer', async () => {
+    const client = pinnedClient()
+    await sim.control('node-online', { node: 'pve2', online: false })
+    try {
+      const error = await rejection(client.request('GET', '/nodes/pve2/status'), 'PROXMOX_NODE_UNREACHABLE')
+      assert.equal(error.status, 595)
+      assert.equal(error.retrySafety, 'after_check')
+      const status = await client.request('GET', '/nodes/pve1/status')
+      assert.ok(status.memory.total > 0)
+    } finally {
+      await sim.control('node-online', { node: 'pve2', online: true })
+    }
+  })
+
+  it('a per-call timeout rejects with PROXMOX_TIMEOUT', async () => {
+    const client = pinnedClient()
+    await client.version() // log in first, so only the slow call is timed
+    await sim.control('latency', { ms: 2000 })
+    try {
+      const error = await rejection(
+        client.request('POST', '/access/users', { userid: 'late@pve' }, { timeoutMs: 200 }),
+        'PROXMOX_TIMEOUT',
+      )
+      assert.equal(error.status, null)
+      assert.equal(error.sent, true)
+      assert.equal(error.retrySafe, false)
+    } finally {
+      await sim.control('latency', { ms: 0 })
+    }
+  })
+
+  it('a second factor without a provider rejects with PROXMOX_TFA_REQUIRED listing the factors', async () => {
+    await sim.control('add-user', { userid: 'tfa@pve', password: 'tfa-password-123' })
+    await sim.control('enable-totp', { userid: 'tfa@pve' })
+    const client = pinnedClient({ user: 'tfa@pve', password: 'tfa-password-123' })
+    const error = await rejection(client.version(), 'PROXMOX_TFA_REQUIRED')
+    assert.ok(error.factors.includes('totp'), inspect(error.factors))
+  })
+
   it('an unknown path rejects with PROXMOX_API and status 501', async () => {
     const error = await rejection(pinnedClient().request('GET', '/no/such/path'), 'PROXMOX_API')
     assert.equal(error.status, 501)
