@@ -11,6 +11,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod api;
 pub mod auth;
 pub mod client;
 pub mod clock;
@@ -22,6 +23,7 @@ pub mod loose;
 pub mod models;
 pub mod request;
 pub mod retry;
+pub mod tasks;
 pub mod tls;
 pub mod transport;
 pub mod upid;
@@ -32,5 +34,6 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Error, RetrySafety, TfaFactor};
 pub use request::{ApiRequest, Method, ParamValue, Params};
 pub use retry::RetryPolicy;
+pub use tasks::{Task, TaskOutcome, TaskProgress, TaskWaiter};
 pub use transport::{HttpRequest, HttpResponse, ReqwestTransport, Transport, TransportError};
 pub use upid::{Upid, UpidParseError};
