@@ -2,7 +2,7 @@
 
 use napi::Env;
 use napi_derive::napi;
-use proxmox_api_core::{models, ApiRequest};
+use proxmox_api_core::ApiRequest;
 use serde_json::{Map, Value};
 
 use crate::js_error;
@@ -18,7 +18,7 @@ use crate::params::{self, RequestOptions};
 /// Logs in on first use; the session is renewed and shared by all calls of this client.
 #[napi]
 pub struct Client {
-    core: proxmox_api_core::Client,
+    pub(crate) core: proxmox_api_core::Client,
 }
 
 #[napi]
@@ -46,9 +46,10 @@ impl Client {
     /// The cluster's nodes (`GET /nodes`).
     #[napi(ts_return_type = "Promise<Array<NodeSummary>>")]
     pub async fn nodes(&self) -> Outcome<Vec<NodeSummary>> {
-        // TRANSITIONAL: becomes `self.core.nodes().list()` once the domain handles land.
-        let nodes: Result<Vec<models::NodeSummary>, _> = self.core.get("/nodes").await;
-        nodes
+        self.core
+            .nodes()
+            .list()
+            .await
             .map(|nodes| nodes.into_iter().map(NodeSummary::from).collect())
             .into()
     }

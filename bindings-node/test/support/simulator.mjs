@@ -17,13 +17,17 @@ export function simulatorBinary() {
 }
 
 /**
- * Runs a simulator with `password` for root@pam and no failed-login delay.
+ * Runs a simulator with `password` for root@pam, no failed-login delay and task durations
+ * multiplied by `taskScale`.
  * Resolves to its connection details plus `stop()`.
  */
-export async function startSimulator({ password, nodes = 3 }) {
+export async function startSimulator({ password, nodes = 3, taskScale = 1 }) {
   const child = spawn(
     simulatorBinary(),
-    ['--listen', '127.0.0.1:0', '--nodes', String(nodes), '--password', password, '--auth-delay-ms', '0'],
+    [
+      '--listen', '127.0.0.1:0', '--nodes', String(nodes), '--password', password,
+      '--auth-delay-ms', '0', '--task-scale', String(taskScale),
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   )
   let stderr = ''
