@@ -121,24 +121,24 @@ pub struct TaskOutcome {
 }
 
 /// A core model as a plain JavaScript value (its wire field names).
-fn to_json<T: Serialize>(result: Result<T, CoreError>) -> Outcome<Value> {
-    result
-        .and_then(|value| {
-            serde_json::to_value(value).map_err(|e| CoreError::Decode {
-                path: String::new(),
-                message: e.to_string(),
-            })
-        })
-        .into()
+fn json<T: Serialize>(value: T) -> Result<Value, CoreError> {
+    serde_json::to_value(value).map_err(|e| CoreError::Decode {
+        path: String::new(),
+        message: e.to_string(),
+    })
 }
 
-fn container_json(container: Container) -> Value {
-    serde_json::json!({
+fn to_json<T: Serialize>(result: Result<T, CoreError>) -> Outcome<Value> {
+    result.and_then(json).into()
+}
+
+fn container_json(container: Container) -> Result<Value, CoreError> {
+    Ok(serde_json::json!({
         "vmid": container.vmid,
         "node": container.node,
-        "status": serde_json::to_value(container.status).unwrap_or(Value::Null),
-        "config": serde_json::to_value(container.config).unwrap_or(Value::Null),
-    })
+        "status": json(container.status)?,
+        "config": json(container.config)?,
+    }))
 }
 
 #[napi]
@@ -164,7 +164,7 @@ impl Client {
             .containers()
             .get(vmid)
             .await
-            .map(container_json)
+            .and_then(container_json)
             .into()
     }
 
