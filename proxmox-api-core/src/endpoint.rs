@@ -55,7 +55,7 @@ pub fn parse_endpoint(input: &str, allow_insecure_http: bool) -> Result<Url, Err
             ))
         }
     }
-    if url.host_str().map_or(true, str::is_empty) {
+    if url.host_str().is_none_or(str::is_empty) {
         return Err(Error::invalid_input(
             "host",
             format!("'{trimmed}' has no host"),
