@@ -2,14 +2,14 @@
 
 use napi::Env;
 use napi_derive::napi;
-use proxmox_api_core::models;
+use proxmox_api_core::ApiRequest;
 use serde_json::{Map, Value};
 
 use crate::js_error;
 use crate::login::{self, ClientOptions, Login};
 use crate::models::{NodeSummary, Version};
 use crate::outcome::Outcome;
-use crate::params;
+use crate::params::{self, RequestOptions};
 
 /// A Proxmox VE API client. Methods return Promises; failures reject with an `Error` whose `code`
 /// is `PROXMOX_<KIND>` (e.g. `PROXMOX_AUTHENTICATION`) and which carries `status`, `retrySafe`,
@@ -18,7 +18,7 @@ use crate::params;
 /// Logs in on first use; the session is renewed and shared by all calls of this client.
 #[napi]
 pub struct Client {
-    core: proxmox_api_core::Client,
+    pub(crate) core: proxmox_api_core::Client,
 }
 
 #[napi]
@@ -40,17 +40,16 @@ impl Client {
     /// The server's version (`GET /version`).
     #[napi(ts_return_type = "Promise<Version>")]
     pub async fn version(&self) -> Outcome<Version> {
-        // TRANSITIONAL: becomes `self.core.version()` once the core has it (ARCHITECTURE.md).
-        let version: Result<models::Version, _> = self.core.get("/version").await;
-        version.map(Version::from).into()
+        self.core.version().await.map(Version::from).into()
     }
 
     /// The cluster's nodes (`GET /nodes`).
     #[napi(ts_return_type = "Promise<Array<NodeSummary>>")]
     pub async fn nodes(&self) -> Outcome<Vec<NodeSummary>> {
-        // TRANSITIONAL: becomes `self.core.nodes().list()` once the domain handles land.
-        let nodes: Result<Vec<models::NodeSummary>, _> = self.core.get("/nodes").await;
-        nodes
+        self.core
+            .nodes()
+            .list()
+            .await
             .map(|nodes| nodes.into_iter().map(NodeSummary::from).collect())
             .into()
     }
@@ -59,8 +58,10 @@ impl Client {
     /// `/api2/json`, e.g. `request('GET', '/cluster/resources', { type: 'vm' })`. Resolves to the
     /// response's `data`. Parameters are strings, numbers, booleans (sent as 1/0) or arrays
     /// (sent as repeated keys); `null` values are left out.
+    ///
+    /// `options.timeoutMs` overrides the client's request timeout for this call.
     #[napi(
-        ts_args_type = "method: 'GET' | 'POST' | 'PUT' | 'DELETE' | string, path: string, params?: Record<string, string | number | boolean | Array<string | number | boolean> | null | undefined>",
+        ts_args_type = "method: 'GET' | 'POST' | 'PUT' | 'DELETE' | string, path: string, params?: Record<string, string | number | boolean | Array<string | number | boolean> | null | undefined> | null, options?: RequestOptions",
         ts_return_type = "Promise<unknown>"
     )]
     pub async fn request(
@@ -68,11 +69,15 @@ impl Client {
         method: String,
         path: String,
         params: Option<Map<String, Value>>,
+        options: Option<RequestOptions>,
     ) -> Outcome<Value> {
-        let prepared = params::parse_method(&method)
-            .and_then(|method| params::to_params(params).map(|params| (method, params)));
+        let prepared = params::parse_method(&method).and_then(|method| {
+            let params = params::to_params(params)?;
+            let options = params::call_options(options.and_then(|o| o.timeout_ms))?;
+            Ok((ApiRequest::from_path(method, &path).params(params), options))
+        });
         match prepared {
-            Ok((method, params)) => self.core.request(method, &path, params).await.into(),
+            Ok((request, options)) => self.core.send_with(request, options).await.into(),
             Err(error) => Outcome(Err(error)),
         }
     }

@@ -9,6 +9,7 @@
 //! by the `#[napi]` attributes and described by the generated `index.d.ts`.
 
 mod client;
+mod domains;
 mod js_error;
 mod login;
 mod models;

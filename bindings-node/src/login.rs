@@ -45,9 +45,18 @@ pub struct ClientOptions {
 
 /// Turns the JavaScript arguments into a core client, rejecting bad input before anything is sent.
 pub fn build_client(login: Login, options: ClientOptions) -> Result<CoreClient, CoreError> {
-    let credentials = credentials(login.user, login.password, login.token_id, login.token_secret)?;
+    let credentials = credentials(
+        login.user,
+        login.password,
+        login.token_id,
+        login.token_secret,
+    )?;
     let mut builder = CoreClient::builder(login.host).credentials(credentials);
-    for fingerprint in options.fingerprint.iter().chain(options.fingerprints.iter().flatten()) {
+    for fingerprint in options
+        .fingerprint
+        .iter()
+        .chain(options.fingerprints.iter().flatten())
+    {
         builder = builder.pin_fingerprint(fingerprint)?;
     }
     if let Some(pem) = options.ca_pem {
@@ -102,7 +111,10 @@ fn credentials(
 
 fn positive_millis(name: &str, ms: u32) -> Result<Duration, CoreError> {
     if ms == 0 {
-        return Err(CoreError::invalid_input(name, "must be at least 1 millisecond"));
+        return Err(CoreError::invalid_input(
+            name,
+            "must be at least 1 millisecond",
+        ));
     }
     Ok(Duration::from_millis(u64::from(ms)))
 }

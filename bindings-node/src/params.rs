@@ -1,12 +1,37 @@
 //! JavaScript arguments of the raw `request()` escape hatch, converted to core types.
 
-use proxmox_api_core::{Error as CoreError, Method, ParamValue, Params};
+use std::time::Duration;
+
+use napi_derive::napi;
+use proxmox_api_core::{CallOptions, Error as CoreError, Method, ParamValue, Params};
 use secrecy::SecretString;
 use serde_json::{Map, Value};
 
 /// Parameter names whose values are secrets: they travel as `ParamValue::Secret` so that no
 /// `Debug` of the request can show them.
 const SECRET_PARAMETERS: &[&str] = &["password", "new-password", "otp", "tfa-challenge"];
+
+/// Per-call options of `request()`.
+#[napi(object)]
+pub struct RequestOptions {
+    /// Overrides the client's request timeout for this call, in milliseconds.
+    pub timeout_ms: Option<u32>,
+}
+
+/// The core's per-call options; a zero timeout is refused before sending.
+pub fn call_options(timeout_ms: Option<u32>) -> Result<CallOptions, CoreError> {
+    let timeout = match timeout_ms {
+        Some(0) => {
+            return Err(CoreError::invalid_input(
+                "timeoutMs",
+                "must be at least 1 millisecond",
+            ))
+        }
+        Some(ms) => Some(Duration::from_millis(u64::from(ms))),
+        None => None,
+    };
+    Ok(CallOptions { timeout })
+}
 
 /// Parses `GET`, `POST`, `PUT` or `DELETE` (any case).
 pub fn parse_method(method: &str) -> Result<Method, CoreError> {
@@ -115,7 +140,10 @@ mod tests {
             "ssh-public-keys=a",
             "ssh-public-keys=3",
         ] {
-            assert!(form.contains(&expected.to_owned()), "{expected} missing in {form:?}");
+            assert!(
+                form.contains(&expected.to_owned()),
+                "{expected} missing in {form:?}"
+            );
         }
         assert!(!form.iter().any(|pair| pair.starts_with("description")));
     }

@@ -146,3 +146,19 @@ describe('secrets', () => {
     }
   })
 })
+
+describe('connection failures', () => {
+  it('a refused connection rejects with PROXMOX_CONNECT: not sent, safe to retry', async () => {
+    // Port 9 (discard) on loopback has no listener here; the core retries GETs a bounded number
+    // of times, then gives up with the connect error.
+    const client = new Client({ host: '127.0.0.1:9', user: 'root@pam', password: CANARY_PASSWORD })
+    await assert.rejects(client.version(), (error) => {
+      assertProxmoxError(error, 'PROXMOX_CONNECT')
+      assert.equal(error.sent, false)
+      assert.equal(error.retrySafe, true)
+      assert.equal(error.status, null)
+      assert.ok(!printable(error).includes(CANARY_PASSWORD))
+      return true
+    })
+  })
+})

@@ -34,6 +34,6 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Error, RetrySafety, TfaFactor};
 pub use request::{ApiRequest, Method, ParamValue, Params};
 pub use retry::RetryPolicy;
-pub use tasks::{Task, TaskOutcome, TaskProgress, TaskWaiter};
+pub use tasks::{Task, TaskOutcome, TaskProgress, TaskWaiter, TasksApi};
 pub use transport::{HttpRequest, HttpResponse, ReqwestTransport, Transport, TransportError};
 pub use upid::{Upid, UpidParseError};

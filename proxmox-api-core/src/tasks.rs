@@ -102,6 +102,45 @@ impl Task {
     }
 }
 
+/// Tasks across the cluster. Created by [`Client::tasks`].
+#[derive(Debug, Clone)]
+pub struct TasksApi {
+    client: Client,
+}
+
+impl Client {
+    /// Tasks across the cluster: history and handles by UPID.
+    pub fn tasks(&self) -> TasksApi {
+        TasksApi {
+            client: self.clone(),
+        }
+    }
+
+    /// A handle for the task `upid` (e.g. one started by another process).
+    pub fn task(&self, upid: Upid) -> Task {
+        Task::new(self.clone(), upid)
+    }
+}
+
+impl TasksApi {
+    /// A handle for a task given as UPID text; a malformed UPID is [`Error::InvalidInput`].
+    pub fn get(&self, upid: &str) -> Result<Task, Error> {
+        let upid: Upid = upid.parse().map_err(|e: crate::upid::UpidParseError| {
+            Error::invalid_input("upid", e.to_string())
+        })?;
+        Ok(Task::new(self.client.clone(), upid))
+    }
+
+    /// The cluster's recent tasks, newest first, narrowed by `filter` (same as
+    /// [`ClusterApi::tasks`](crate::api::ClusterApi::tasks)).
+    pub async fn list(
+        &self,
+        filter: &crate::api::TaskFilter,
+    ) -> Result<Vec<crate::models::TaskSummary>, Error> {
+        self.client.cluster().tasks(filter).await
+    }
+}
+
 /// Whether the task was still running when a [`TaskProgress`] was reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TaskPhase {
@@ -398,4 +437,20 @@ fn is_no_such_task(error: &Error) -> bool {
         .to_string()
         .to_ascii_lowercase()
         .contains("no such task")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn task_handles_from_upid_text() {
+        let client = Client::builder("pve.example.com").build().unwrap();
+        let upid = "UPID:pve2:0000ABCD:0012345F:6553F00D:vzstart:105:alice@pve!ci:";
+        let task = client.tasks().get(upid).unwrap();
+        assert_eq!(task.node(), "pve2");
+        assert_eq!(task.upid().to_string(), upid);
+        let err = client.tasks().get("not-a-upid").unwrap_err();
+        assert_eq!(err.code(), "INVALID_INPUT");
+    }
 }

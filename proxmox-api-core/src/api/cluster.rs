@@ -205,7 +205,7 @@ impl ClusterApi {
                     outcome: TaskResult::from_status(t.status.as_deref()),
                     node: t.node,
                     user: t.user,
-                    start: t.starttime.unwrap_or_default(),
+                    start: t.starttime,
                     end: t.endtime,
                 })
             })

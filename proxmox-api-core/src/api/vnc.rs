@@ -214,8 +214,7 @@ impl Client {
 fn acl_grants_console(acl: &[AclEntry], userid: &str, path: &str) -> bool {
     acl.iter().any(|e| {
         let applies = e.path == path
-            || (e.propagate
-                && (e.path == "/" || path.starts_with(&format!("{}/", e.path))));
+            || (e.propagates() && (e.path == "/" || path.starts_with(&format!("{}/", e.path))));
         e.kind == AclSubject::User
             && e.ugid == userid
             && applies

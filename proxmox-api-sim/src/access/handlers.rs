@@ -232,7 +232,7 @@ fn list_users(access: &AccessState, call: &Call) -> Reply {
         .users
         .values()
         .filter(|u| all || u.userid == caller.userid)
-        .filter(|u| enabled.map_or(true, |e| u.enable == e))
+        .filter(|u| enabled.is_none_or(|e| u.enable == e))
         .map(|u| user_summary(u, full))
         .collect();
     Ok(Value::Array(list))

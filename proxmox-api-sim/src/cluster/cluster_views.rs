@@ -82,7 +82,7 @@ impl RootExt for Option<&crate::call::Caller> {
 /// PVE lists them.
 fn resource_entries<'a>(state: &'a SimState, call: &Call) -> Vec<ResourceEntry<'a>> {
     let kind = call.str("type");
-    let want = |k: &str| kind.is_none_or_eq(k);
+    let want = |k: &str| kind.is_none_or(|wanted| wanted == k);
     let cluster = &state.cluster;
     let now = cluster.now;
     let root = is_root(call);
@@ -179,20 +179,11 @@ pub(crate) fn resources(state: &mut SimState, call: &Call) -> Reply {
 /// tree (building, serializing and dropping 20,000 entries as values takes too long).
 pub(crate) fn resources_json(state: &mut SimState, call: &Call) -> Result<Vec<u8>, ApiError> {
     let entries = resource_entries(state, call);
-    serde_json::to_vec(&entries).map_err(|e| ApiError::internal(format!("internal error: {e}")))
-}
-
-trait OptionalKind {
-    fn is_none_or_eq(&self, k: &str) -> bool;
-}
-
-impl OptionalKind for Option<&str> {
-    fn is_none_or_eq(&self, k: &str) -> bool {
-        match self {
-            None => true,
-            Some(v) => *v == k,
-        }
-    }
+    // About 250 bytes per container entry: one allocation instead of a dozen regrowths.
+    let mut out = Vec::with_capacity(256 * entries.len() + 64);
+    serde_json::to_writer(&mut out, &entries)
+        .map_err(|e| ApiError::internal(format!("internal error: {e}")))?;
+    Ok(out)
 }
 
 /// `GET /cluster/nextid`: the lowest free vmid from 100, as a string (as PVE sends it); with

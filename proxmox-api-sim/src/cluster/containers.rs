@@ -283,7 +283,7 @@ impl Container {
             disk: self.disk_used(),
             diskread,
             diskwrite,
-            id: format!("lxc/{}", self.vmid),
+            id: LxcId(self.vmid),
             lock,
             maxcpu: self.cpus(),
             maxdisk: self.disk_bytes,
@@ -381,6 +381,16 @@ impl LooseNumber {
     }
 }
 
+/// `lxc/<vmid>`, written without allocating a string per entry.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LxcId(u32);
+
+impl Serialize for LxcId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&format_args!("lxc/{}", self.0))
+    }
+}
+
 /// A container in `/cluster/resources`, serialized straight to JSON (20,000 of them must list
 /// in milliseconds). Fields in alphabetical order, as the `Value` answers print their keys.
 #[derive(Debug, Serialize)]
@@ -389,7 +399,7 @@ pub(crate) struct LxcResource<'a> {
     disk: u64,
     diskread: u64,
     diskwrite: u64,
-    id: String,
+    id: LxcId,
     #[serde(skip_serializing_if = "Option::is_none")]
     lock: Option<&'a str>,
     maxcpu: u32,

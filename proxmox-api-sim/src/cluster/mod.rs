@@ -200,13 +200,20 @@ impl ClusterState {
 
 /// Answers the cluster and node methods the simulator models; `None` for anything else.
 pub fn dispatch(state: &mut SimState, call: &Call) -> Option<Reply> {
+    tick_state(state);
+    route(state, call)
+}
+
+/// Brings the whole state to the clock's time: finishes due tasks and applies what reaches
+/// outside the cluster (ACL entries of purged containers). The server calls this before
+/// `access::dispatch`, so an ACL listing right after a purge is already clean.
+pub fn tick_state(state: &mut SimState) {
     let now = state.clock.unix_f64();
     state.cluster.tick(now, &state.faults);
     let purged = state.cluster.take_purged_vmids();
     if !purged.is_empty() {
         purge_vm_acls(state, &purged);
     }
-    route(state, call)
 }
 
 /// The fast path for large listings: the JSON text of `data` (not the envelope) for the calls
@@ -217,21 +224,15 @@ pub fn dispatch_raw(state: &mut SimState, call: &Call) -> Option<Result<Vec<u8>,
     if call.method != Method::GET || call.template != "/cluster/resources" {
         return None;
     }
-    let now = state.clock.unix_f64();
-    state.cluster.tick(now, &state.faults);
-    let purged = state.cluster.take_purged_vmids();
-    if !purged.is_empty() {
-        purge_vm_acls(state, &purged);
-    }
+    tick_state(state);
     Some(cluster_views::resources_json(state, call))
 }
 
-/// Drops ACL entries on `/vms/<vmid>` after a purging destroy.
-///
-/// TODO(sim-infra): `AccessState` has no ACL API on this branch yet; once it has one (e.g.
-/// `remove_acl_path`), call it here. Until then the vmids are only drained.
+/// Drops ACL entries on `/vms/<vmid>` after a purging destroy (PVE's `remove_vm_access`).
 fn purge_vm_acls(state: &mut SimState, vmids: &[u32]) {
-    let _ = (&mut state.access, vmids);
+    for vmid in vmids {
+        state.access.remove_acl_path(&format!("/vms/{vmid}"));
+    }
 }
 
 fn route(state: &mut SimState, call: &Call) -> Option<Reply> {

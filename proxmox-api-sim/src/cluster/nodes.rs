@@ -22,6 +22,9 @@ const KERNEL_BUILD: &str = "#1 SMP PREEMPT_DYNAMIC PMX 6.17.2-1 (2025-10-21T11:5
 
 const GIB: u64 = 1 << 30;
 
+/// Linux's default `pid_max` on 64-bit hosts.
+const PID_MAX: u32 = 4_194_304;
+
 /// Hardware profiles the nodes cycle through, so placement by free memory has something to choose.
 const PROFILES: [(u32, u32, u64, &str); 4] = [
     (1, 8, 64 * GIB, "Intel(R) Xeon(R) E-2288G CPU @ 3.70GHz"),
@@ -135,6 +138,10 @@ impl Node {
     pub(crate) fn alloc_pid(&mut self, seed: u64) -> u32 {
         let pid = self.next_pid;
         self.next_pid += 1 + (hash(&[seed, u64::from(pid)]) % 37) as u32;
+        if self.next_pid > PID_MAX {
+            // Linux wraps pids at pid_max (2^22 on 64-bit hosts), skipping the low ones.
+            self.next_pid = 300 + self.next_pid % 1000;
+        }
         pid
     }
 }

@@ -422,18 +422,18 @@ pub(crate) fn node_tasks(state: &mut SimState, call: &Call) -> Reply {
             "all" => true,
             _ => !t.is_running(),
         })
-        .filter(|t| typefilter.map_or(true, |f| t.kind == f))
-        .filter(|t| vmid.map_or(true, |v| t.id == v))
+        .filter(|t| typefilter.is_none_or(|f| t.kind == f))
+        .filter(|t| vmid.is_none_or(|v| t.id == v))
         .filter(|t| {
             userfilter
                 .as_deref()
-                .map_or(true, |u| t.user.to_lowercase().contains(u))
+                .is_none_or(|u| t.user.to_lowercase().contains(u))
         })
         .filter(|t| !errors_only || t.is_error())
-        .filter(|t| since.map_or(true, |s| t.starttime >= s))
-        .filter(|t| until.map_or(true, |u| t.starttime <= u))
+        .filter(|t| since.is_none_or(|s| t.starttime >= s))
+        .filter(|t| until.is_none_or(|u| t.starttime <= u))
         .filter(|t| {
-            statusfilter.as_ref().map_or(true, |wanted| {
+            statusfilter.as_ref().is_none_or(|wanted| {
                 let class = match t.exitstatus.as_deref() {
                     None => "active",
                     Some("OK") => "ok",

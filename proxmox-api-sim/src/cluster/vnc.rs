@@ -145,7 +145,7 @@ pub(crate) fn vncproxy(state: &mut SimState, call: &Call) -> Reply {
         .cluster
         .containers
         .get(&vmid)
-        .is_none_or_elsewhere(&node)
+        .is_none_or(|ct| ct.node != node)
     {
         return Err(errors::no_such_container(&node, vmid));
     }
@@ -185,17 +185,4 @@ pub(crate) fn vncproxy(state: &mut SimState, call: &Call) -> Reply {
         m.insert("password".into(), pw.into());
     }
     Ok(Value::Object(m))
-}
-
-trait ElsewhereExt {
-    fn is_none_or_elsewhere(&self, node: &str) -> bool;
-}
-
-impl ElsewhereExt for Option<&super::Container> {
-    fn is_none_or_elsewhere(&self, node: &str) -> bool {
-        match self {
-            None => true,
-            Some(ct) => ct.node != node,
-        }
-    }
 }
