@@ -161,6 +161,13 @@ impl Client {
         Ok(json.into_pyobject(py)?.unbind())
     }
 
+    /// One container by vmid: `{"vmid", "node", "status": {...}, "config": {...}}`.
+    fn container(&self, py: Python<'_>, vmid: u32) -> PyResult<PyObject> {
+        let client = self.inner.get()?;
+        let json = block_on(py, ops::container(client, vmid))??;
+        Ok(json.into_pyobject(py)?.unbind())
+    }
+
     /// The users the caller may see, one dict each (never with a password).
     fn users(&self, py: Python<'_>) -> PyResult<PyObject> {
         let client = self.inner.get()?;
@@ -263,6 +270,11 @@ impl AsyncClient {
     /// Awaitable: every container of the cluster.
     fn containers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         future_into_py(py, ops::containers(self.inner.get()?))
+    }
+
+    /// Awaitable: one container by vmid, status and config merged.
+    fn container<'py>(&self, py: Python<'py>, vmid: u32) -> PyResult<Bound<'py, PyAny>> {
+        future_into_py(py, ops::container(self.inner.get()?, vmid))
     }
 
     /// Awaitable: the users the caller may see.

@@ -113,6 +113,22 @@ pub async fn containers(client: CoreClient) -> PyResult<Json> {
     finish(async { to_json(&client.containers().list().await?) }.await)
 }
 
+/// One container by vmid, its status and config merged (the core finds its node first).
+pub async fn container(client: CoreClient, vmid: u32) -> PyResult<Json> {
+    finish(
+        async {
+            let container = client.containers().get(vmid).await?;
+            Ok(serde_json::json!({
+                "vmid": container.vmid,
+                "node": container.node,
+                "status": to_json(&container.status)?,
+                "config": to_json(&container.config)?,
+            }))
+        }
+        .await,
+    )
+}
+
 /// The users the caller may see.
 pub async fn users(client: CoreClient) -> PyResult<Json> {
     finish(async { to_json(&client.users().list().await?) }.await)

@@ -84,7 +84,7 @@ def _read_ready_line(process: subprocess.Popen) -> str:
 
 @pytest.fixture(scope="session")
 def sim() -> Iterator[Simulator]:
-    """Starts the simulator binary with 3 nodes, a known password and no auth-failure delay."""
+    """Starts the simulator binary: 3 nodes, 4 containers, a known password, no auth delay."""
     binary = os.environ.get("PROXMOX_API_SIM_BIN")
     if not binary or not os.access(binary, os.X_OK):
         pytest.fail(
@@ -98,6 +98,8 @@ def sim() -> Iterator[Simulator]:
             "127.0.0.1:0",
             "--nodes",
             "3",
+            "--guests",
+            "4",
             "--password",
             CANARY_PASSWORD,
             "--auth-delay-ms",

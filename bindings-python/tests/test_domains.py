@@ -60,3 +60,29 @@ def test_async_domain_operations_agree_with_sync(sim: Simulator, client: proxmox
     assert next_id == client.next_id()
     assert [c["vmid"] for c in containers] == [c["vmid"] for c in client.containers()]
     assert {u["userid"] for u in users} == {u["userid"] for u in client.users()}
+
+
+def test_container_merges_status_and_config(client: proxmox_api.Client) -> None:
+    listed = client.containers()
+    assert len(listed) >= 4
+    first = listed[0]
+    container = client.container(first["vmid"])
+    assert container["vmid"] == first["vmid"]
+    assert container["node"] == first["node"]
+    assert isinstance(container["status"], dict) and isinstance(container["config"], dict)
+    assert container["status"]["status"] == first["status"]
+
+
+def test_missing_container_is_not_found(client: proxmox_api.Client) -> None:
+    taken = {c["vmid"] for c in client.containers()}
+    missing = max(taken) + 1000
+    with pytest.raises(proxmox_api.NotFoundError):
+        client.container(missing)
+
+
+def test_async_container_matches_sync(sim: Simulator, client: proxmox_api.Client) -> None:
+    vmid = client.containers()[0]["vmid"]
+    container = asyncio.run(sim.async_client().container(vmid))
+    assert container == client.container(vmid) or (
+        container["vmid"] == vmid and container["config"] == client.container(vmid)["config"]
+    )

@@ -69,6 +69,8 @@ class Client:
         """The lowest free vmid (not reserved: a creation may still lose it)."""
     def containers(self) -> List[Dict[str, Any]]:
         """Every container of the cluster, one dict each, from a single request."""
+    def container(self, vmid: int) -> Dict[str, Any]:
+        """One container by vmid: ``{"vmid", "node", "status": {...}, "config": {...}}``."""
     def users(self) -> List[Dict[str, Any]]:
         """The users the caller may see, one dict each (never with a password)."""
     def request(
@@ -113,6 +115,8 @@ class AsyncClient:
         """The lowest free vmid (not reserved: a creation may still lose it)."""
     async def containers(self) -> List[Dict[str, Any]]:
         """Every container of the cluster, one dict each, from a single request."""
+    async def container(self, vmid: int) -> Dict[str, Any]:
+        """One container by vmid: ``{"vmid", "node", "status": {...}, "config": {...}}``."""
     async def users(self) -> List[Dict[str, Any]]:
         """The users the caller may see, one dict each (never with a password)."""
     async def request(

@@ -78,6 +78,10 @@ class AsyncClient:
         """Every container of the cluster, one dict each, from a single request."""
         return await self._native.containers()
 
+    async def container(self, vmid: int) -> Dict[str, Any]:
+        """One container by vmid: ``{"vmid", "node", "status": {...}, "config": {...}}``."""
+        return await self._native.container(vmid)
+
     async def users(self) -> List[Dict[str, Any]]:
         """The users the caller may see, one dict each (never with a password)."""
         return await self._native.users()
