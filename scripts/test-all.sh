@@ -14,7 +14,9 @@ cargo test --workspace --doc --profile "$PROFILE"
 
 echo "== simulator binary"
 cargo build -p proxmox-api-sim --bin proxmox-api-sim --profile "$PROFILE"
-export PROXMOX_API_SIM_BIN="$PWD/target/$PROFILE/proxmox-api-sim"
+PROFILE_DIR="$PROFILE"
+[ "$PROFILE" = dev ] && PROFILE_DIR=debug
+export PROXMOX_API_SIM_BIN="${CARGO_TARGET_DIR:-$PWD/target}/$PROFILE_DIR/proxmox-api-sim"
 
 echo "== quickstart on the embedded simulator"
 unset PVE_URL
