@@ -1,5 +1,7 @@
 //! Shared helpers for the example binaries: formatting for terminal output.
 
+pub mod rest_api;
+
 use std::fmt::Write as _;
 
 /// Bytes in binary units, e.g. `1.5 GiB`.
