@@ -10,7 +10,8 @@
 //! Deliberate differences from the 2016 service:
 //! - Passwords are never returned: `GET /user` answers `username` and `machines` only.
 //! - A container's root password is never its owner's login password: `POST /container` takes
-//!   `ssh_public_key`, or generates a random root password and returns it once, in that answer.
+//!   `ssh_public_key` and/or `root_password`, and refuses a root password with which the owner
+//!   could log in to Proxmox. No password is ever generated or returned.
 //! - No database: all state lives in Proxmox. Users are PVE users in realm `pve`, a user's
 //!   machines are their ACL entries on `/vms/<vmid>`, and the destroy log (`/destroyed`, the old
 //!   `GET /cluster`) is the cluster's `vzdestroy` task history.

@@ -1,8 +1,5 @@
 //! One function per route: read the parameters, call the core's handles, shape the JSON.
 
-use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hasher};
-
 use proxmox_api_core::api::{ContainerSpec, PerNode, Placement};
 use proxmox_api_core::models::{ClusterResource, RrdConsolidation, RrdTimeframe};
 use proxmox_api_core::Client;
@@ -162,27 +159,28 @@ pub async fn create_container(client: &Client, params: &Params) -> Result<Value,
             }
         });
     }
-    // Never the owner's login password: an SSH key, or a fresh random root password that is
-    // shown once, in this answer.
-    let root_password = match params.string("ssh_public_key") {
-        Some(key) => {
-            spec = spec.ssh_public_key(key);
-            None
+    // Root access is an SSH key and/or a root password chosen by the caller; this service never
+    // makes up a password, so it never has one to return.
+    let key = params.string("ssh_public_key");
+    let root_password = params.string("root_password");
+    if key.is_none() && root_password.is_none() {
+        return Err(ApiError::bad_request(
+            "give 'ssh_public_key' and/or 'root_password' for the container's root account",
+        ));
+    }
+    if let Some(key) = key {
+        spec = spec.ssh_public_key(key);
+    }
+    if let Some(password) = root_password {
+        if let Some(owner) = params.string("username") {
+            refuse_owner_login_password(client, &userid(&owner)?, &password).await?;
         }
-        None => {
-            let password = random_password(20);
-            spec = spec.password(password.clone());
-            Some(password)
-        }
-    };
+        spec = spec.password(password);
+    }
     let created = client.containers().create(spec.build()?).send().await?;
     let upid = created.task.upid().to_string();
     created.task.wait().await?;
-    let mut answer = json!({ "id": created.vmid, "node": created.node, "upid": upid });
-    if let Some(password) = root_password {
-        answer["root_password"] = Value::String(password);
-    }
-    Ok(answer)
+    Ok(json!({ "id": created.vmid, "node": created.node, "upid": upid }))
 }
 
 /// `DELETE /container {id}`: destroys it (stopping it first) and waits for the destruction.
@@ -278,21 +276,19 @@ fn required_id(params: &Params) -> Result<u32, ApiError> {
         .ok_or_else(|| ApiError::bad_request("missing parameter 'id'"))
 }
 
-/// A random alphanumeric password from the standard library's per-process random hash keys.
-fn random_password(len: usize) -> String {
-    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let mut out = String::new();
-    while out.len() < len {
-        let mut hasher = RandomState::new().build_hasher();
-        hasher.write_usize(out.len());
-        let mut bits = hasher.finish();
-        for _ in 0..8 {
-            if out.len() == len {
-                break;
-            }
-            out.push(ALPHABET[(bits % ALPHABET.len() as u64) as usize] as char);
-            bits /= ALPHABET.len() as u64;
-        }
+/// Refuses a root password that is also the owner's Proxmox login password: if logging in as the
+/// owner with it succeeds, the container would share the owner's credentials. Any answer other than
+/// "authentication failed" (e.g. an unknown owner) is passed on.
+async fn refuse_owner_login_password(
+    client: &Client,
+    owner: &str,
+    password: &str,
+) -> Result<(), ApiError> {
+    match client.login_as(owner, password).await {
+        Ok(_session) => Err(ApiError::bad_request(
+            "root_password must not be the owner's login password",
+        )),
+        Err(proxmox_api_core::Error::Authentication { .. }) => Ok(()),
+        Err(other) => Err(other.into()),
     }
-    out
 }
