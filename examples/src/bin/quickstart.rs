@@ -10,7 +10,7 @@ use std::hash::{BuildHasher, Hasher};
 use std::time::Duration;
 
 use proxmox_api_core::api::{ContainerSpec, Placement};
-use proxmox_api_core::models::{GuestRrdPoint, RrdConsolidation, RrdTimeframe, Version};
+use proxmox_api_core::models::{GuestRrdPoint, RrdConsolidation, RrdTimeframe};
 use proxmox_api_core::tasks::{TaskPhase, TaskProgress};
 use proxmox_api_core::{Client, Credentials, Error};
 use proxmox_api_examples::{human_bytes, human_duration, text_chart, utc_time};
@@ -81,7 +81,7 @@ async fn run() -> Result<(), BoxError> {
             (client, Some(sim), None)
         }
     };
-    let version: Version = client.get("/version").await?;
+    let version = client.version().await?;
     println!(
         "Connected to Proxmox VE {} at {}\n",
         version.version,
