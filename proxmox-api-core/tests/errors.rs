@@ -16,13 +16,8 @@ use tokio::net::TcpListener;
 async fn parameter_errors_are_surfaced_per_parameter() {
     let mut server = mockito::Server::new_async().await;
     let clock = ManualClock::at_unix(T0);
-    let body = std::fs::read_to_string(
-        "../../../shared/pve-fixtures/errors/param.400.modern.json",
-    )
-    .unwrap_or_else(|_| {
-        r#"{"data":null,"errors":{"vmid":"VM 200 already exists"},"message":"Parameter verification failed.\n"}"#
-            .to_owned()
-    });
+    // A 400 in the shape PVE >= 8.3 sends (see tests/fixtures/pve/PROVENANCE.md).
+    let body = include_str!("fixtures/pve/errors/param.400.modern.json");
     let _m = server
         .mock("POST", "/api2/json/nodes/pve1/lxc")
         .with_status(400)

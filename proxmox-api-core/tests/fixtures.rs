@@ -1,4 +1,4 @@
-//! Every response recorded from a real Proxmox VE server (`shared/pve-fixtures`) decodes into the
+//! Every response recorded from a real Proxmox VE server (`tests/fixtures/pve`) decodes into the
 //! model meant for its endpoint, and carries the values the recording shows.
 //!
 //! The manifest says which endpoint each file answers; every endpoint must map to a model here, so
@@ -23,31 +23,16 @@ struct ManifestEntry {
     http_reason: Option<String>,
 }
 
-/// `shared/` sits beside the repository checkout (`<clone>/../shared`), i.e. two levels above
-/// this crate. Git worktrees may be nested deeper, so the ancestors are searched too;
-/// `PVE_FIXTURES_DIR` overrides both.
+/// The recorded responses are committed under `tests/fixtures/pve/` (copied from the project's
+/// reference folder; `PROVENANCE.md` there names each file's source), so a plain clone is enough.
 fn fixtures_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("PVE_FIXTURES_DIR") {
-        let dir = PathBuf::from(dir);
-        assert!(
-            dir.join("manifest.json").is_file(),
-            "PVE_FIXTURES_DIR={} has no manifest.json",
-            dir.display()
-        );
-        return dir;
-    }
-    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut tried = Vec::new();
-    for ancestor in crate_dir.ancestors().skip(2) {
-        let candidate = ancestor.join("shared").join("pve-fixtures");
-        if candidate.join("manifest.json").is_file() {
-            return candidate;
-        }
-        tried.push(candidate);
-    }
-    panic!(
-        "pve-fixtures not found: expected <checkout>/../shared/pve-fixtures/manifest.json; tried {tried:#?}"
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pve");
+    assert!(
+        dir.join("manifest.json").is_file(),
+        "{} has no manifest.json",
+        dir.display()
     );
+    dir
 }
 
 fn manifest(dir: &Path) -> Vec<ManifestEntry> {

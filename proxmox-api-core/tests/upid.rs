@@ -2,7 +2,7 @@
 
 use proxmox_api_core::upid::{Upid, UpidParseError};
 
-/// UPIDs as real PVE servers sent them (see `shared/pve-fixtures`), plus the documented edge cases.
+/// UPIDs as real PVE servers sent them (see `tests/fixtures/pve`), plus the documented edge cases.
 const REAL: &[&str] = &[
     // nodes__node__tasks.pve7.1.json: empty id, 8-digit pstart.
     "UPID:example-node:000CFC5C:03E8D0C3:6194806C:aptupdate::root@pam:",
