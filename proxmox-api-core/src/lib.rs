@@ -11,6 +11,9 @@
 //! # Ok(()) }
 //! ```
 
+// Published crate: every public item is documented (the workspace only warns).
+#![deny(missing_docs)]
+
 pub mod api;
 pub mod auth;
 pub mod client;

@@ -11,6 +11,9 @@
 //!
 //! See `docs/ARCHITECTURE.md` for how the parts fit, and the crate README for the control API.
 
+// Published crate: every public item is documented (the workspace only warns).
+#![deny(missing_docs)]
+
 pub mod api_error;
 pub mod call;
 pub mod clock;
