@@ -12,16 +12,23 @@ PROFILE="${CARGO_PROFILE:-ci}"
 # `cargo test` also runs the doc tests, in the same profile; no separate `--doc` pass.
 stage "Rust tests (unit, integration, doc)" cargo test --workspace --profile "$PROFILE"
 
-# Already built by the tests above (the simulator's integration tests need it); this only resolves
-# its path and relinks nothing when the feature set is the same.
-stage "simulator binary" cargo build -p proxmox-api-sim --bin proxmox-api-sim --profile "$PROFILE"
+# `cargo test --workspace` has built the simulator and the quickstart (their packages' integration
+# tests run them) and copied them to target/<profile>/. Building them again with `cargo build -p` or
+# `cargo run -p` would resolve features without the dev-dependencies (tokio without test-util, ...)
+# and compile tokio and everything above it a second time, so the test build's binaries are used.
 PROFILE_DIR="$PROFILE"
-[ "$PROFILE" = dev ] && PROFILE_DIR=debug
-export PROXMOX_API_SIM_BIN="${CARGO_TARGET_DIR:-$PWD/target}/$PROFILE_DIR/proxmox-api-sim"
+[ "$PROFILE" = dev ] && PROFILE_DIR=debug # cargo's one profile whose directory differs
+BIN_DIR="${CARGO_TARGET_DIR:-$PWD/target}/$PROFILE_DIR"
+for bin in proxmox-api-sim quickstart; do
+  if [ ! -x "$BIN_DIR/$bin" ]; then
+    echo "$BIN_DIR/$bin was not built by the tests" >&2
+    exit 1
+  fi
+done
+export PROXMOX_API_SIM_BIN="$BIN_DIR/proxmox-api-sim"
 
 unset PVE_URL
-stage "quickstart on the embedded simulator" \
-  cargo run -p proxmox-api-examples --bin quickstart --profile "$PROFILE"
+stage "quickstart on the embedded simulator" "$BIN_DIR/quickstart"
 
 if [ -f bindings-python/pyproject.toml ]; then
   stage "Python bindings" bash bindings-python/scripts/test.sh
