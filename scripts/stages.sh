@@ -33,7 +33,7 @@ stage_summary() {
   echo "== stage times (wall clock; load average now: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?'), $(nproc 2>/dev/null || echo '?') cores)"
   awk -F'\t' '
     { total += $2; status = ($3 == 0) ? "ok" : "FAILED (exit " $3 ")"
-      printf "  %-44s %8.1f s  %5d:%02d  %s\n", $1, $2, int($2 / 60), int($2) % 60, status }
-    END { printf "  %-44s %8.1f s  %5d:%02d\n", "total", total, int(total / 60), int(total) % 60 }
+      printf "  %-46s %8.1f s  %5d:%02d  %s\n", $1, $2, int($2 / 60), int($2) % 60, status }
+    END { printf "  %-46s %8.1f s  %5d:%02d\n", "total", total, int(total / 60), int(total) % 60 }
   ' "$CI_STAGE_LOG"
 }
