@@ -31,7 +31,7 @@ pub mod upid;
 pub use auth::{SessionTicket, TfaProvider, TfaResponse};
 pub use client::{CallOptions, Client, ClientBuilder, Credentials};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use error::{Error, RetrySafety, TfaFactor};
+pub use error::{Error, RetrySafety, TfaFactor, TimeoutPhase};
 pub use request::{ApiRequest, Method, ParamValue, Params};
 pub use retry::RetryPolicy;
 pub use tasks::{Task, TaskOutcome, TaskProgress, TaskWaiter, TasksApi};

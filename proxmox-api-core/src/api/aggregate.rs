@@ -123,6 +123,7 @@ impl FanOut {
                         Either::Right(((), _)) => Err(Error::Timeout {
                             sent: true,
                             elapsed_ms: timeout.as_millis() as u64,
+                            phase: crate::error::TimeoutPhase::Unknown,
                         }),
                     };
                     (node, result)

@@ -165,21 +165,21 @@ impl Authenticator {
     }
 
     /// After a 401 with the session of `failed_generation`: log in again, unless another caller
-    /// already replaced that session.
+    /// already replaced that session. Returns whether this call logged in itself.
     pub(crate) async fn reauthenticate(
         &self,
         wire: &Wire,
         failed_generation: u64,
-    ) -> Result<(), Error> {
+    ) -> Result<bool, Error> {
         let _single_flight = self.refresh.lock().await;
         if let Some(s) = self.current() {
             if s.generation != failed_generation {
-                return Ok(());
+                return Ok(false);
             }
         }
         let ticket = self.login(wire).await?;
         self.store(ticket);
-        Ok(())
+        Ok(true)
     }
 
     async fn login(&self, wire: &Wire) -> Result<SessionTicket, Error> {

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod raw_http;
+
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
