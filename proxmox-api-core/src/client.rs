@@ -25,6 +25,7 @@ use crate::envelope;
 use crate::error::Error;
 use crate::request::{ApiRequest, Method, Params};
 use crate::retry::RetryPolicy;
+use crate::scrub::scrub_submitted_secrets;
 use crate::tls::TlsOptions;
 use crate::transport::{HttpRequest, HttpResponse, ReqwestTransport, Transport};
 
@@ -338,6 +339,7 @@ impl Wire {
             .exchange(request, Vec::new(), self.request_timeout, 1)
             .await?;
         envelope::decode(&response)
+            .map_err(|error| scrub_submitted_secrets(error, request.parameters()))
     }
 }
 
@@ -390,6 +392,18 @@ impl Client {
     ) -> Result<T, Error> {
         let response = self.execute(&request, &options).await?;
         envelope::decode_data(&response.body)
+            .map_err(|error| scrub_submitted_secrets(error, request.parameters()))
+    }
+
+    /// Sends a request and decodes its `data` together with the envelope's `total`, which paged
+    /// listings (the task history) put next to `data`.
+    pub async fn send_listing<T: DeserializeOwned>(
+        &self,
+        request: ApiRequest,
+    ) -> Result<(T, Option<u64>), Error> {
+        let response = self.execute(&request, &CallOptions::default()).await?;
+        envelope::decode_data_with_total(&response.body)
+            .map_err(|error| scrub_submitted_secrets(error, request.parameters()))
     }
 
     /// Authenticates, sends, re-authenticates once on an unexpected 401 and retries what is
@@ -482,7 +496,10 @@ impl Client {
         if (200..300).contains(&response.status) {
             return Ok(Outcome::Done(response));
         }
-        let error = envelope::error_from_response(&response);
+        let error = scrub_submitted_secrets(
+            envelope::error_from_response(&response),
+            request.parameters(),
+        );
         match (response.status, generation) {
             (401, Some(generation)) => Ok(Outcome::Unauthorized { generation, error }),
             _ => Err(error),

@@ -23,6 +23,7 @@ pub mod loose;
 pub mod models;
 pub mod request;
 pub mod retry;
+mod scrub;
 pub mod tasks;
 pub mod tls;
 pub mod transport;
