@@ -157,6 +157,22 @@ pub enum Error {
         /// Why the login failed (a timeout, a 5xx, a broken connection, ...).
         cause: Box<Error>,
     },
+    /// A container creation was sent but its answer was lost (broken connection, timeout,
+    /// gateway error), and looking for the container afterwards did not find it carrying this
+    /// call's marker. Nothing was repeated. `vmid` and `node` say where to look or clean up.
+    /// [`Error::code`] and [`Error::status`] are those of `cause`.
+    #[error("creation of container {vmid} on {node} is unconfirmed ({}): {cause}", exists_text(*.exists))]
+    CreateUnconfirmed {
+        /// The vmid the creation used.
+        vmid: u32,
+        /// The node it was sent to.
+        node: String,
+        /// Whether a guest with that vmid exists now (without this call's marker, so it may be
+        /// another creation's); `None` when the lookup failed too.
+        exists: Option<bool>,
+        /// What went wrong with the creation call.
+        cause: Box<Error>,
+    },
     /// The response body was larger than the allowed size; it was not read further.
     #[error("response larger than the limit of {limit} bytes")]
     ResponseTooLarge {
@@ -208,6 +224,14 @@ impl fmt::Display for TimeoutPhase {
     }
 }
 
+fn exists_text(exists: Option<bool>) -> &'static str {
+    match exists {
+        Some(true) => "the vmid exists, without this call's marker",
+        Some(false) => "no guest with that vmid exists now",
+        None => "whether it exists is unknown",
+    }
+}
+
 fn factor_names(factors: &[TfaFactor]) -> String {
     let names: Vec<String> = factors
         .iter()
@@ -254,7 +278,7 @@ impl Error {
             Error::Timeout { .. } => "TIMEOUT",
             Error::Tls { .. } => "TLS",
             Error::Decode { .. } => "DECODE",
-            Error::LoginFailed { cause } => cause.code(),
+            Error::LoginFailed { cause } | Error::CreateUnconfirmed { cause, .. } => cause.code(),
             // Kept on an existing code so the bindings map it without changes.
             Error::ResponseTooLarge { .. } => "API",
             Error::TaskFailed { .. } => "TASK_FAILED",
@@ -286,6 +310,7 @@ impl Error {
             },
             Error::Timeout { sent: false, .. } => RetrySafety::Safe,
             Error::Timeout { sent: true, .. }
+            | Error::CreateUnconfirmed { .. }
             | Error::NodeUnreachable { .. }
             | Error::Conflict { .. }
             | Error::TaskTimeout { .. } => RetrySafety::AfterCheck,
@@ -308,7 +333,7 @@ impl Error {
             | Error::Conflict { status, .. }
             | Error::NodeUnreachable { status, .. }
             | Error::Api { status, .. } => Some(*status),
-            Error::LoginFailed { cause } => cause.status(),
+            Error::LoginFailed { cause } | Error::CreateUnconfirmed { cause, .. } => cause.status(),
             _ => None,
         }
     }
