@@ -8,7 +8,7 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use secrecy::SecretString;
@@ -16,6 +16,7 @@ use serde::de::DeserializeOwned;
 use tracing::Instrument;
 use url::Url;
 
+use crate::api::NodeReachability;
 use crate::auth::{AuthHeaders, Authenticator, SessionTicket, TfaProvider};
 use crate::clock::{Clock, SystemClock};
 use crate::credentials::validate_userid;
@@ -226,6 +227,7 @@ impl ClientBuilder {
         };
         Ok(Client {
             inner: Arc::new(Inner {
+                node_list: std::sync::Mutex::new(None),
                 auth: Authenticator::new(self.credentials, self.tfa, self.ticket_renew_after),
                 retry: self.retry,
                 wire,
@@ -242,6 +244,8 @@ pub struct Client {
 
 #[derive(Debug)]
 struct Inner {
+    /// The last node list a fan-out learnt, and when (see `api::aggregate`).
+    node_list: std::sync::Mutex<Option<(SystemTime, Vec<NodeReachability>)>>,
     wire: Wire,
     auth: Authenticator,
     retry: RetryPolicy,
@@ -541,6 +545,34 @@ impl Client {
             return Err(Error::invalid_input("password", "must not be empty"));
         }
         crate::auth::login_with_password(&self.inner.wire, userid, &password, None).await
+    }
+
+    /// The node list cached at most `ttl` before `now`, if any.
+    pub(crate) fn cached_nodes(
+        &self,
+        now: SystemTime,
+        ttl: Duration,
+    ) -> Option<Vec<NodeReachability>> {
+        let slot = self
+            .inner
+            .node_list
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        match &*slot {
+            Some((at, nodes)) if now.duration_since(*at).is_ok_and(|age| age < ttl) => {
+                Some(nodes.clone())
+            }
+            _ => None,
+        }
+    }
+
+    /// Remembers the node list learnt at `at`.
+    pub(crate) fn cache_nodes(&self, at: SystemTime, nodes: Vec<NodeReachability>) {
+        *self
+            .inner
+            .node_list
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some((at, nodes));
     }
 
     /// The client's clock.

@@ -26,6 +26,8 @@ struct Armed {
     /// How many requests lost their answer, per fault.
     resets: u64,
     stalls: u64,
+    /// The request line of every request seen (method and path; the query is cut off).
+    requests: Vec<String>,
 }
 
 /// A running proxy; dropping it does not stop existing connections (the runtime does).
@@ -81,9 +83,26 @@ impl FaultProxy {
         (armed.resets, armed.stalls)
     }
 
+    /// How many requests so far had a request line starting with `prefix`.
+    pub fn seen(&self, prefix: &str) -> usize {
+        let armed = self.armed.lock().unwrap();
+        armed
+            .requests
+            .iter()
+            .filter(|r| r.starts_with(prefix))
+            .count()
+    }
+
     /// The fault for a request starting with `head`, consuming one use of its rule.
     fn take(armed: &Mutex<Armed>, head: &[u8]) -> Option<Fault> {
         let mut armed = armed.lock().unwrap();
+        const METHODS: [&[u8]; 4] = [b"GET ", b"POST ", b"PUT ", b"DELETE "];
+        if METHODS.iter().any(|m| head.starts_with(m)) {
+            let line = head.split(|b| *b == b'\r').next().unwrap_or_default();
+            let line = String::from_utf8_lossy(line);
+            let line = line.split('?').next().unwrap_or_default().to_owned();
+            armed.requests.push(line);
+        }
         let position = armed
             .rules
             .iter()
