@@ -93,7 +93,7 @@ where
 }
 
 async fn raw_client_rate(clock: &SystemClock, addr: SocketAddr) -> f64 {
-    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let stream = TcpStream::connect(addr).await.unwrap();
     stream.set_nodelay(true).unwrap();
     let request = format!(
         "GET /api2/json/version HTTP/1.1\r\nHost: {addr}\r\nAccept: application/json\r\n\r\n"
@@ -103,9 +103,8 @@ async fn raw_client_rate(clock: &SystemClock, addr: SocketAddr) -> f64 {
         BODY.len()
     )
     .len();
-    let mut buf = vec![0u8; expected];
     let stream = std::cell::RefCell::new(stream);
-    let buf = std::cell::RefCell::new(buf.as_mut_slice().to_vec());
+    let buf = std::cell::RefCell::new(vec![0u8; expected]);
     rate(clock, || async {
         let mut s = stream.borrow_mut();
         s.write_all(request.as_bytes()).await.unwrap();
