@@ -103,12 +103,13 @@ async fn raw_client_rate(clock: &SystemClock, addr: SocketAddr) -> f64 {
         BODY.len()
     )
     .len();
-    let stream = std::cell::RefCell::new(stream);
-    let buf = std::cell::RefCell::new(vec![0u8; expected]);
+    // One connection, used by one request at a time (the lock is never contended).
+    let stream = tokio::sync::Mutex::new((stream, vec![0u8; expected]));
     rate(clock, || async {
-        let mut s = stream.borrow_mut();
+        let mut guard = stream.lock().await;
+        let (s, buf) = &mut *guard;
         s.write_all(request.as_bytes()).await.unwrap();
-        s.read_exact(&mut buf.borrow_mut()).await.unwrap();
+        s.read_exact(buf).await.unwrap();
     })
     .await
 }

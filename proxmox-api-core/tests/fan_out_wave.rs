@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use proxmox_api_core::{Client, HttpRequest, HttpResponse, ManualClock, Transport, TransportError};
+use proxmox_api_core::{Client, HttpRequest, HttpResponse, Transport, TransportError};
 
 /// Answers `/cluster/status` with 16 online nodes and every node call with `{}`, recording how
 /// many node calls were in flight at once.
