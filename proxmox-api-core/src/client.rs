@@ -8,7 +8,7 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use secrecy::SecretString;
@@ -16,6 +16,7 @@ use serde::de::DeserializeOwned;
 use tracing::Instrument;
 use url::Url;
 
+use crate::api::NodeReachability;
 use crate::auth::{AuthHeaders, Authenticator, SessionTicket, TfaProvider};
 use crate::clock::{Clock, SystemClock};
 use crate::credentials::validate_userid;
@@ -25,6 +26,7 @@ use crate::envelope;
 use crate::error::Error;
 use crate::request::{ApiRequest, Method, Params};
 use crate::retry::RetryPolicy;
+use crate::scrub::scrub_submitted_secrets;
 use crate::tls::TlsOptions;
 use crate::transport::{HttpRequest, HttpResponse, ReqwestTransport, Transport};
 
@@ -32,6 +34,14 @@ use crate::transport::{HttpRequest, HttpResponse, ReqwestTransport, Transport};
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default time allowed for a whole request.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default largest response body: 64 MiB. A 20,000-guest `/cluster/resources` is about 6 MB
+/// uncompressed; anything near the limit is a broken or hostile server, not a listing.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
+/// How many times one call logs in again itself after its fresh ticket was refused; a login that
+/// succeeds proves the credentials, but a server refusing every new ticket must not loop.
+const MAX_OWN_RELOGINS: u32 = 2;
+/// How many 401s one call answers with a new session at all (its own logins and other callers').
+const MAX_REAUTHENTICATIONS: u32 = 4;
 /// Default ticket age after which it is renewed.
 pub const DEFAULT_TICKET_RENEW_AFTER: Duration = Duration::from_secs(3600);
 
@@ -56,6 +66,7 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     request_timeout: Duration,
     ticket_renew_after: Duration,
+    max_response_bytes: u64,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -70,6 +81,7 @@ impl fmt::Debug for ClientBuilder {
             .field("connect_timeout", &self.connect_timeout)
             .field("request_timeout", &self.request_timeout)
             .field("ticket_renew_after", &self.ticket_renew_after)
+            .field("max_response_bytes", &self.max_response_bytes)
             .finish_non_exhaustive()
     }
 }
@@ -150,6 +162,14 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest response body accepted (default [`DEFAULT_MAX_RESPONSE_BYTES`]), enforced
+    /// while reading; [`ApiRequest::max_response_bytes`] overrides it per call. A larger body
+    /// fails with [`Error::ResponseTooLarge`].
+    pub fn max_response_bytes(mut self, bytes: u64) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+
     /// Checks everything and builds the client. Does not connect.
     pub fn build(self) -> Result<Client, Error> {
         let base_url = parse_endpoint(&self.host, self.allow_insecure_http)?;
@@ -176,6 +196,12 @@ impl ClientBuilder {
                 "must be above zero and below the ticket lifetime of 2 h",
             ));
         }
+        if self.max_response_bytes == 0 {
+            return Err(Error::invalid_input(
+                "max_response_bytes",
+                "must be above zero",
+            ));
+        }
         if self.retry.max_attempts == 0 {
             return Err(Error::invalid_input(
                 "retry_policy",
@@ -197,9 +223,11 @@ impl ClientBuilder {
             host,
             clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock::new())),
             request_timeout: self.request_timeout,
+            max_response_bytes: self.max_response_bytes,
         };
         Ok(Client {
             inner: Arc::new(Inner {
+                node_list: std::sync::Mutex::new(None),
                 auth: Authenticator::new(self.credentials, self.tfa, self.ticket_renew_after),
                 retry: self.retry,
                 wire,
@@ -216,6 +244,8 @@ pub struct Client {
 
 #[derive(Debug)]
 struct Inner {
+    /// The last node list a fan-out learnt, and when (see `api::aggregate`).
+    node_list: std::sync::Mutex<Option<(SystemTime, Vec<NodeReachability>)>>,
     wire: Wire,
     auth: Authenticator,
     retry: RetryPolicy,
@@ -230,6 +260,7 @@ pub(crate) struct Wire {
     host: String,
     pub(crate) clock: Arc<dyn Clock>,
     request_timeout: Duration,
+    max_response_bytes: u64,
 }
 
 impl Wire {
@@ -261,6 +292,7 @@ impl Wire {
             headers,
             body,
             timeout,
+            max_response_bytes: request.response_limit().unwrap_or(self.max_response_bytes),
         })
     }
 
@@ -297,7 +329,8 @@ impl Wire {
                 Ok(response)
             }
             Err(err) => {
-                let err = err.into_error(&self.host);
+                let measured = Duration::from_millis(duration_ms);
+                let err = err.into_error(&self.host).with_elapsed(measured);
                 tracing::debug!(parent: &span, error = %err, duration_ms, "request failed");
                 Err(err)
             }
@@ -310,6 +343,7 @@ impl Wire {
             .exchange(request, Vec::new(), self.request_timeout, 1)
             .await?;
         envelope::decode(&response)
+            .map_err(|error| scrub_submitted_secrets(error, request.parameters()))
     }
 }
 
@@ -345,6 +379,7 @@ impl Client {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             ticket_renew_after: DEFAULT_TICKET_RENEW_AFTER,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 
@@ -361,6 +396,18 @@ impl Client {
     ) -> Result<T, Error> {
         let response = self.execute(&request, &options).await?;
         envelope::decode_data(&response.body)
+            .map_err(|error| scrub_submitted_secrets(error, request.parameters()))
+    }
+
+    /// Sends a request and decodes its `data` together with the envelope's `total`, which paged
+    /// listings (the task history) put next to `data`.
+    pub async fn send_listing<T: DeserializeOwned>(
+        &self,
+        request: ApiRequest,
+    ) -> Result<(T, Option<u64>), Error> {
+        let response = self.execute(&request, &CallOptions::default()).await?;
+        envelope::decode_data_with_total(&response.body)
+            .map_err(|error| scrub_submitted_secrets(error, request.parameters()))
     }
 
     /// Authenticates, sends, re-authenticates once on an unexpected 401 and retries what is
@@ -379,27 +426,33 @@ impl Client {
         let method = request.method();
         let started = wire.clock.now();
         let mut attempt: u32 = 0;
-        let mut reauthenticated = false;
+        let mut own_relogins: u32 = 0;
+        let mut reauthentications: u32 = 0;
         loop {
             attempt += 1;
             let error = match self.attempt(request, timeout, attempt).await {
                 Ok(Outcome::Done(response)) => return Ok(response),
                 Ok(Outcome::Unauthorized { generation, error })
-                    if !reauthenticated && self.inner.auth.can_reauthenticate() =>
+                    if own_relogins < MAX_OWN_RELOGINS
+                        && reauthentications < MAX_REAUTHENTICATIONS
+                        && self.inner.auth.can_reauthenticate() =>
                 {
                     // The ticket was refused before its time (server restart, key rotation,
-                    // expiry we did not foresee): log in again and repeat once. A 401 means the
-                    // request was not executed, so repeating a write is safe.
-                    reauthenticated = true;
+                    // expiry we did not foresee): log in again and repeat. A 401 means the
+                    // request was not executed, so repeating a write is safe. A second
+                    // invalidation while this call runs (or another caller's new session being
+                    // refused too) is answered the same way, within the bounds above.
+                    reauthentications += 1;
                     tracing::debug!(path = %request.display_path(), "unexpected 401; logging in again");
                     match self.inner.auth.reauthenticate(wire, generation).await {
-                        Ok(()) => {
+                        Ok(logged_in) => {
+                            own_relogins += u32::from(logged_in);
                             attempt -= 1;
                             continue;
                         }
                         Err(login_error) => {
                             let _ = error;
-                            login_error
+                            login_error.before_sending()
                         }
                     }
                 }
@@ -422,7 +475,7 @@ impl Client {
                     );
                     wire.clock.sleep(wait).await;
                 }
-                None => return Err(error),
+                None => return Err(error.with_elapsed(elapsed)),
             }
         }
     }
@@ -437,12 +490,20 @@ impl Client {
         let AuthHeaders {
             headers,
             generation,
-        } = self.inner.auth.headers_for(wire, request.method()).await?;
+        } = self
+            .inner
+            .auth
+            .headers_for(wire, request.method())
+            .await
+            .map_err(Error::before_sending)?;
         let response = wire.exchange(request, headers, timeout, attempt).await?;
         if (200..300).contains(&response.status) {
             return Ok(Outcome::Done(response));
         }
-        let error = envelope::error_from_response(&response);
+        let error = scrub_submitted_secrets(
+            envelope::error_from_response(&response),
+            request.parameters(),
+        );
         match (response.status, generation) {
             (401, Some(generation)) => Ok(Outcome::Unauthorized { generation, error }),
             _ => Err(error),
@@ -484,6 +545,34 @@ impl Client {
             return Err(Error::invalid_input("password", "must not be empty"));
         }
         crate::auth::login_with_password(&self.inner.wire, userid, &password, None).await
+    }
+
+    /// The node list cached at most `ttl` before `now`, if any.
+    pub(crate) fn cached_nodes(
+        &self,
+        now: SystemTime,
+        ttl: Duration,
+    ) -> Option<Vec<NodeReachability>> {
+        let slot = self
+            .inner
+            .node_list
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        match &*slot {
+            Some((at, nodes)) if now.duration_since(*at).is_ok_and(|age| age < ttl) => {
+                Some(nodes.clone())
+            }
+            _ => None,
+        }
+    }
+
+    /// Remembers the node list learnt at `at`.
+    pub(crate) fn cache_nodes(&self, at: SystemTime, nodes: Vec<NodeReachability>) {
+        *self
+            .inner
+            .node_list
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some((at, nodes));
     }
 
     /// The client's clock.

@@ -122,12 +122,14 @@ pub enum Error {
         message: String,
     },
     /// No answer in time. `sent` says whether the request may have reached the server.
-    #[error("timed out after {elapsed_ms} ms")]
+    #[error("timed out {phase} after {elapsed_ms} ms")]
     Timeout {
         /// Whether the request may have been received.
         sent: bool,
-        /// How long was waited.
+        /// How long the call really waited, retries included (not the configured limit).
         elapsed_ms: u64,
+        /// What was being waited for when time ran out.
+        phase: TimeoutPhase,
     },
     /// The TLS handshake failed: untrusted certificate, pin mismatch, protocol error.
     #[error("TLS error: {message}")]
@@ -147,6 +149,36 @@ pub enum Error {
         /// What was expected.
         message: String,
     },
+    /// Logging in (or renewing the ticket) failed, so the request itself was never sent.
+    /// [`Error::code`] and [`Error::status`] are those of `cause`; a bad password or a missing
+    /// second factor is reported as [`Error::Authentication`] / [`Error::TfaRequired`] directly.
+    #[error("login failed, the request was not sent: {cause}")]
+    LoginFailed {
+        /// Why the login failed (a timeout, a 5xx, a broken connection, ...).
+        cause: Box<Error>,
+    },
+    /// A container creation was sent but its answer was lost (broken connection, timeout,
+    /// gateway error), and looking for the container afterwards did not find it carrying this
+    /// call's marker. Nothing was repeated. `vmid` and `node` say where to look or clean up.
+    /// [`Error::code`] and [`Error::status`] are those of `cause`.
+    #[error("creation of container {vmid} on {node} is unconfirmed ({}): {cause}", exists_text(*.exists))]
+    CreateUnconfirmed {
+        /// The vmid the creation used.
+        vmid: u32,
+        /// The node it was sent to.
+        node: String,
+        /// Whether a guest with that vmid exists now (without this call's marker, so it may be
+        /// another creation's); `None` when the lookup failed too.
+        exists: Option<bool>,
+        /// What went wrong with the creation call.
+        cause: Box<Error>,
+    },
+    /// The response body was larger than the allowed size; it was not read further.
+    #[error("response larger than the limit of {limit} bytes")]
+    ResponseTooLarge {
+        /// The limit in bytes (client default or per-call).
+        limit: u64,
+    },
     /// A Proxmox task ended in failure.
     #[error("task {upid} failed: {exit_status}")]
     TaskFailed {
@@ -165,6 +197,39 @@ pub enum Error {
         /// How long was waited.
         waited_ms: u64,
     },
+}
+
+/// What a timed-out call was waiting for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TimeoutPhase {
+    /// Establishing the connection (TCP or TLS): nothing was sent.
+    Connect,
+    /// The response status and headers, after the request was sent.
+    Response,
+    /// The rest of the response body, after the status arrived.
+    Body,
+    /// Not known (e.g. a custom transport, or an overall deadline such as a fan-out's).
+    Unknown,
+}
+
+impl fmt::Display for TimeoutPhase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TimeoutPhase::Connect => "connecting",
+            TimeoutPhase::Response => "waiting for the response",
+            TimeoutPhase::Body => "reading the response body",
+            TimeoutPhase::Unknown => "waiting",
+        })
+    }
+}
+
+fn exists_text(exists: Option<bool>) -> &'static str {
+    match exists {
+        Some(true) => "the vmid exists, without this call's marker",
+        Some(false) => "no guest with that vmid exists now",
+        None => "whether it exists is unknown",
+    }
 }
 
 fn factor_names(factors: &[TfaFactor]) -> String {
@@ -213,6 +278,9 @@ impl Error {
             Error::Timeout { .. } => "TIMEOUT",
             Error::Tls { .. } => "TLS",
             Error::Decode { .. } => "DECODE",
+            Error::LoginFailed { cause } | Error::CreateUnconfirmed { cause, .. } => cause.code(),
+            // Kept on an existing code so the bindings map it without changes.
+            Error::ResponseTooLarge { .. } => "API",
             Error::TaskFailed { .. } => "TASK_FAILED",
             Error::TaskTimeout { .. } => "TASK_TIMEOUT",
         }
@@ -221,7 +289,10 @@ impl Error {
     /// Whether the request may have reached the server.
     pub fn was_sent(&self) -> bool {
         match self {
-            Error::InvalidInput { .. } | Error::Connect { .. } | Error::Tls { .. } => false,
+            Error::InvalidInput { .. }
+            | Error::Connect { .. }
+            | Error::Tls { .. }
+            | Error::LoginFailed { .. } => false,
             Error::Timeout { sent, .. } => *sent,
             _ => true,
         }
@@ -231,8 +302,15 @@ impl Error {
     pub fn retry_safety(&self) -> RetrySafety {
         match self {
             Error::Connect { .. } => RetrySafety::Safe,
+            // The request never left; whether trying again helps depends on why the login
+            // failed.
+            Error::LoginFailed { cause } => match cause.retry_safety() {
+                RetrySafety::Never => RetrySafety::Never,
+                _ => RetrySafety::Safe,
+            },
             Error::Timeout { sent: false, .. } => RetrySafety::Safe,
             Error::Timeout { sent: true, .. }
+            | Error::CreateUnconfirmed { .. }
             | Error::NodeUnreachable { .. }
             | Error::Conflict { .. }
             | Error::TaskTimeout { .. } => RetrySafety::AfterCheck,
@@ -255,6 +333,7 @@ impl Error {
             | Error::Conflict { status, .. }
             | Error::NodeUnreachable { status, .. }
             | Error::Api { status, .. } => Some(*status),
+            Error::LoginFailed { cause } | Error::CreateUnconfirmed { cause, .. } => cause.status(),
             _ => None,
         }
     }
@@ -269,6 +348,29 @@ impl Error {
             }
             _ => BTreeMap::new(),
         }
+    }
+
+    /// Marks an error from logging in (or renewing) as one that stopped the request before it
+    /// was sent. Credential problems stay as they are: they are what callers match on.
+    pub(crate) fn before_sending(self) -> Self {
+        match self {
+            Error::Authentication { .. }
+            | Error::TfaRequired { .. }
+            | Error::InvalidInput { .. }
+            | Error::LoginFailed { .. } => self,
+            cause if !cause.was_sent() => cause,
+            cause => Error::LoginFailed {
+                cause: Box::new(cause),
+            },
+        }
+    }
+
+    /// Sets the real elapsed time of a [`Error::Timeout`]; other errors are unchanged.
+    pub(crate) fn with_elapsed(mut self, elapsed: std::time::Duration) -> Self {
+        if let Error::Timeout { elapsed_ms, .. } = &mut self {
+            *elapsed_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
+        }
+        self
     }
 
     /// Shorthand for [`Error::InvalidInput`].

@@ -288,6 +288,18 @@ pub fn deserialize_opt_string<'de, D: Deserializer<'de>>(
     }
 }
 
+/// For optional text where PVE's `""` means "not set" (`lock`, `tags`, `pool`, `hastate`, ...):
+/// `null`, `""` and whitespace-only strings are `None`; numbers are accepted as their text.
+pub fn deserialize_opt_nonempty_string<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
+    match Option::<Scalar<'de>>::deserialize(deserializer)? {
+        None => Ok(None),
+        Some(Scalar::Str(s)) if s.trim().is_empty() => Ok(None),
+        Some(v) => scalar_to_string(v).map(Some),
+    }
+}
+
 /// Deserializes a string straight into a [`secrecy::SecretString`] (tickets, CSRF tokens, VNC
 /// tickets, token secrets), so the plain text never lives in a model's ordinary `String` field.
 pub fn deserialize_secret<'de, D: Deserializer<'de>>(

@@ -208,6 +208,7 @@ pub struct ApiRequest {
     method: Method,
     segments: Vec<String>,
     params: Params,
+    max_response_bytes: Option<u64>,
 }
 
 impl ApiRequest {
@@ -221,6 +222,7 @@ impl ApiRequest {
             method,
             segments: segments.into_iter().map(Into::into).collect(),
             params: Params::new(),
+            max_response_bytes: None,
         }
     }
 
@@ -265,6 +267,18 @@ impl ApiRequest {
     pub fn params(mut self, params: Params) -> Self {
         self.params = params;
         self
+    }
+
+    /// Allows a response body of up to `bytes` for this call instead of the client's limit
+    /// ([`crate::ClientBuilder::max_response_bytes`]).
+    pub fn max_response_bytes(mut self, bytes: u64) -> Self {
+        self.max_response_bytes = Some(bytes);
+        self
+    }
+
+    /// The per-call response size limit, when one was set.
+    pub fn response_limit(&self) -> Option<u64> {
+        self.max_response_bytes
     }
 
     /// The method.

@@ -52,6 +52,9 @@ impl RetryPolicy {
         match error {
             // Nothing reached the server: safe for every method.
             Error::Connect { .. } | Error::Timeout { sent: false, .. } => true,
+            // The request never left because logging in failed: repeating the whole call is
+            // safe for any method whenever repeating the (idempotent) login is worthwhile.
+            Error::LoginFailed { cause } => Self::is_retryable(Method::Get, cause),
             _ if method != Method::Get => false,
             Error::Api { status, .. } => matches!(status, 0 | 502 | 503 | 504),
             Error::NodeUnreachable { status, .. } => *status == 595,
@@ -119,6 +122,7 @@ mod tests {
         let sent_timeout = Error::Timeout {
             sent: true,
             elapsed_ms: 1,
+            phase: crate::error::TimeoutPhase::Response,
         };
         assert!(!RetryPolicy::is_retryable(Method::Post, &sent_timeout));
     }

@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use url::Url;
 
-use crate::error::Error;
+use crate::error::{Error, TimeoutPhase};
 use crate::request::Method;
 use crate::tls::{find_tls_error, TlsOptions};
 
@@ -29,8 +29,10 @@ pub struct HttpRequest {
     pub headers: Vec<(String, String)>,
     /// The form body for POST/PUT. May contain passwords.
     pub body: Option<Bytes>,
-    /// The time allowed for the whole exchange.
+    /// The time allowed for the whole exchange, the body included.
     pub timeout: Duration,
+    /// The largest response body accepted, enforced while reading it.
+    pub max_response_bytes: u64,
 }
 
 impl HttpRequest {
@@ -66,6 +68,7 @@ impl fmt::Debug for HttpRequest {
                 &self.body.as_ref().map(|b| format!("[{} bytes]", b.len())),
             )
             .field("timeout", &self.timeout)
+            .field("max_response_bytes", &self.max_response_bytes)
             .finish()
     }
 }
@@ -105,8 +108,15 @@ pub enum TransportError {
     Timeout {
         /// Whether the request may have reached the server.
         sent: bool,
-        /// How long was allowed.
+        /// How long was allowed (the client replaces it with the time really waited).
         after: Duration,
+        /// What was being waited for.
+        phase: TimeoutPhase,
+    },
+    /// The body was larger than [`HttpRequest::max_response_bytes`]; reading stopped there.
+    TooLarge {
+        /// The limit that was exceeded.
+        limit: u64,
     },
     /// The connection failed after the request may have been sent.
     Broken {
@@ -132,10 +142,12 @@ impl TransportError {
                 expected,
                 presented,
             },
-            TransportError::Timeout { sent, after } => Error::Timeout {
+            TransportError::Timeout { sent, after, phase } => Error::Timeout {
                 sent,
                 elapsed_ms: u64::try_from(after.as_millis()).unwrap_or(u64::MAX),
+                phase,
             },
+            TransportError::TooLarge { limit } => Error::ResponseTooLarge { limit },
             TransportError::Broken { message } => Error::Api {
                 status: 0,
                 message: format!("connection to {host} failed after sending: {message}"),
@@ -199,7 +211,7 @@ fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
     parts.join(": ")
 }
 
-fn classify(err: &reqwest::Error, timeout: Duration) -> TransportError {
+fn classify(err: &reqwest::Error, timeout: Duration, reading_body: bool) -> TransportError {
     if let Some((message, expected, presented)) = find_tls_error(err) {
         return TransportError::Tls {
             message,
@@ -217,9 +229,17 @@ fn classify(err: &reqwest::Error, timeout: Duration) -> TransportError {
         message
     };
     if err.is_timeout() {
+        let phase = if err.is_connect() {
+            TimeoutPhase::Connect
+        } else if reading_body {
+            TimeoutPhase::Body
+        } else {
+            TimeoutPhase::Response
+        };
         return TransportError::Timeout {
             sent: !err.is_connect(),
             after: timeout,
+            phase,
         };
     }
     if err.is_connect() {
@@ -242,10 +262,10 @@ impl Transport for ReqwestTransport {
         if let Some(body) = request.body {
             builder = builder.body(body);
         }
-        let response = builder
+        let mut response = builder
             .send()
             .await
-            .map_err(|e| classify(&e.without_url(), timeout))?;
+            .map_err(|e| classify(&e.without_url(), timeout, false))?;
         let status = response.status().as_u16();
         // hyper stores the reason phrase only when it differs from the canonical one, which is
         // exactly when PVE put its message there.
@@ -264,10 +284,7 @@ impl Transport for ReqwestTransport {
                 )
             })
             .collect();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| classify(&e.without_url(), timeout))?;
+        let body = read_limited(&mut response, request.max_response_bytes, timeout).await?;
         Ok(HttpResponse {
             status,
             reason,
@@ -275,6 +292,56 @@ impl Transport for ReqwestTransport {
             body,
         })
     }
+}
+
+/// Reads the body chunk by chunk, stopping as soon as it exceeds `limit` (an endless or huge
+/// body must not fill memory). The request's timeout (set on the reqwest request) bounds the
+/// whole read, so a slow drip ends too.
+async fn read_limited(
+    response: &mut reqwest::Response,
+    limit: u64,
+    timeout: Duration,
+) -> Result<Bytes, TransportError> {
+    let declared = response.content_length();
+    if declared.is_some_and(|len| len > limit) {
+        return Err(TransportError::TooLarge { limit });
+    }
+    let first = match response.chunk().await {
+        Ok(Some(chunk)) => chunk,
+        Ok(None) => return Ok(Bytes::new()),
+        Err(e) => return Err(classify(&e.without_url(), timeout, true)),
+    };
+    // Most bodies arrive in one chunk: hand it over without copying.
+    let mut buffer: Option<bytes::BytesMut> = None;
+    let mut total = first.len() as u64;
+    if total > limit {
+        return Err(TransportError::TooLarge { limit });
+    }
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                total += chunk.len() as u64;
+                if total > limit {
+                    return Err(TransportError::TooLarge { limit });
+                }
+                let buf = buffer.get_or_insert_with(|| {
+                    let hint = declared.unwrap_or(0).min(limit);
+                    let mut b = bytes::BytesMut::with_capacity(
+                        usize::try_from(hint).unwrap_or(0).max(first.len() * 2),
+                    );
+                    b.extend_from_slice(&first);
+                    b
+                });
+                buf.extend_from_slice(&chunk);
+            }
+            Ok(None) => break,
+            Err(e) => return Err(classify(&e.without_url(), timeout, true)),
+        }
+    }
+    Ok(match buffer {
+        Some(buf) => buf.freeze(),
+        None => first,
+    })
 }
 
 #[cfg(test)]
@@ -297,6 +364,7 @@ mod tests {
             ],
             body: Some(Bytes::from_static(b"password=canary-pw")),
             timeout: Duration::from_secs(1),
+            max_response_bytes: 1024,
         };
         let shown = format!("{req:?}");
         assert!(!shown.contains("canary"), "{shown}");

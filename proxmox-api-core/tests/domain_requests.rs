@@ -43,12 +43,14 @@ async fn create_sends_the_exact_form_and_retries_a_taken_vmid() {
         .await;
     let created = server
         .mock("POST", "/api2/json/nodes/pve1/lxc")
-        .match_body(Matcher::Exact(
-            "vmid=101\
-             &ostemplate=local%3Avztmpl%2Fdebian-12-standard_12.7-1_amd64.tar.zst\
+        // The exact form, then this call's marker tag (random, for reconciliation).
+        .match_body(Matcher::Regex(
+            "^vmid=101\
+             &ostemplate=local%3Avztmpl%2Fdebian-12-standard_12\\.7-1_amd64\\.tar\\.zst\
              &hostname=web-1&cores=2&memory=1024&swap=256&rootfs=local-lvm%3A10\
              &net0=name%3Deth0%2Cbridge%3Dvmbr0%2Cip%3Ddhcp&unprivileged=1&ostype=debian\
-             &password=root-pass&ssh-public-keys=ssh-ed25519%20AAAAC3Nza%20a%40b%0Assh-rsa%20AAAAB3%20c%40d"
+             &password=root-pass&ssh-public-keys=ssh-ed25519%20AAAAC3Nza%20a%40b%0Assh-rsa%20AAAAB3%20c%40d\
+             &tags=pxa-op-[0-9a-f]{16}$"
                 .into(),
         ))
         .with_body(format!(r#"{{"data":"{CREATE_UPID}"}}"#))

@@ -1,6 +1,7 @@
 //! Fan-out: one operation on every node of the cluster, each node with its own result.
 //!
-//! Nodes run concurrently up to a bound (default 8) and each has its own timeout, raced against
+//! Nodes run concurrently up to a bound (default 64: a whole PVE cluster, which has at most a
+//! few dozen nodes, in one wave) and each has its own timeout, raced against
 //! the client's clock. Nodes that `GET /cluster/status` reports offline are not contacted at all:
 //! they come back as [`Error::NodeUnreachable`] at once instead of costing a timeout each. One
 //! node's failure never fails the others.
@@ -17,6 +18,13 @@ use crate::client::Client;
 use crate::error::Error;
 use crate::models::ClusterStatusEntry;
 use crate::request::ApiRequest;
+
+/// Default number of nodes contacted at once: every node of any real cluster in one wave.
+pub const DEFAULT_CONCURRENCY: usize = 64;
+
+/// How long a node list learnt from `GET /cluster/status` is reused by later fan-outs. Short:
+/// a node that goes offline costs at most one per-node timeout within this window.
+pub const NODE_LIST_TTL: Duration = Duration::from_secs(5);
 
 /// Per-node results of a fan-out, by node name.
 pub type PerNode<T> = BTreeMap<String, Result<T, Error>>;
@@ -35,7 +43,7 @@ impl Client {
     pub fn fan_out(&self) -> FanOut {
         FanOut {
             client: self.clone(),
-            concurrency: 8,
+            concurrency: DEFAULT_CONCURRENCY,
             per_node_timeout: Duration::from_secs(30),
             nodes: None,
         }
@@ -77,7 +85,7 @@ impl FanOut {
         Fut: Future<Output = Result<T, Error>> + Send + 'static,
         T: Send + 'static,
     {
-        let nodes = cluster_nodes(&self.client).await?;
+        let nodes = known_cluster_nodes(&self.client).await?;
         let selected: Vec<NodeReachability> = match &self.nodes {
             Some(only) => nodes
                 .into_iter()
@@ -123,6 +131,7 @@ impl FanOut {
                         Either::Right(((), _)) => Err(Error::Timeout {
                             sent: true,
                             elapsed_ms: timeout.as_millis() as u64,
+                            phase: crate::error::TimeoutPhase::Unknown,
                         }),
                     };
                     (node, result)
@@ -134,6 +143,18 @@ impl FanOut {
         results.extend(finished);
         results
     }
+}
+
+/// The cluster's nodes, reusing a list learnt less than [`NODE_LIST_TTL`] ago (on the client's
+/// clock) instead of asking for it before every fan-out.
+pub async fn known_cluster_nodes(client: &Client) -> Result<Vec<NodeReachability>, Error> {
+    let now = client.clock().now();
+    if let Some(nodes) = client.cached_nodes(now, NODE_LIST_TTL) {
+        return Ok(nodes);
+    }
+    let nodes = cluster_nodes(client).await?;
+    client.cache_nodes(now, nodes.clone());
+    Ok(nodes)
 }
 
 /// Every node of the cluster and whether it is online, from `GET /cluster/status`.

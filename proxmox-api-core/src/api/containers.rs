@@ -8,6 +8,7 @@ use secrecy::SecretString;
 use crate::api::aggregate::NodeReachability;
 use crate::api::nodes::storage_usable;
 use crate::api::placement::NodeCandidate;
+use crate::api::reconcile::{creation_marker, find_marked, outcome_unknown, vmid_exists};
 use crate::api::rrd::cf_param;
 use crate::api::spec::ContainerSpec;
 use crate::client::Client;
@@ -233,6 +234,7 @@ impl ContainersApi {
         CreateContainer {
             client: self.client.clone(),
             spec,
+            idempotency_key: None,
         }
     }
 }
@@ -242,28 +244,60 @@ impl ContainersApi {
 pub struct CreateContainer {
     client: Client,
     spec: ContainerSpec,
+    idempotency_key: Option<String>,
 }
 
 impl CreateContainer {
+    /// Makes the creation idempotent: a later call with the same key returns the container the
+    /// first one created (found by a marker tag derived from the key) instead of creating a
+    /// second. Use one key per intended container, e.g. a request id.
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.idempotency_key = Some(key.into());
+        self
+    }
+
     /// Creates the container: places it when no node was given, takes a free vmid when none was
     /// given (retrying with a new one, at most 20 times, when another creation took it first),
     /// posts the creation, then grants the owner access if one was named.
+    ///
+    /// Exactly once: the container carries a marker tag (`pxa-...`) unique to this call or to its
+    /// idempotency key. When the creation's answer is lost, the container is looked up by that
+    /// marker before anything is reported: found, it is returned as if the answer had arrived;
+    /// not found, the error is [`Error::CreateUnconfirmed`] with the vmid and node. Nothing is
+    /// ever posted twice.
     pub async fn send(self) -> Result<CreatedContainer, Error> {
         let spec = self.spec;
+        if let Some(key) = &self.idempotency_key {
+            if key.is_empty() {
+                return Err(Error::invalid_input("idempotency_key", "must not be empty"));
+            }
+        }
+        let marker = creation_marker(self.idempotency_key.as_deref());
+        if self.idempotency_key.is_some() {
+            if let Some((node, vmid, Some(upid))) = find_marked(&self.client, &marker).await? {
+                return Ok(CreatedContainer {
+                    vmid,
+                    node,
+                    task: Task::new(self.client.clone(), upid),
+                });
+            }
+        }
         let node = match &spec.node {
             Some(node) => node.clone(),
             None => place(&self.client, &spec).await?,
         };
         let mut attempt = 0;
-        let (vmid, upid) = loop {
+        let (node, vmid, upid) = loop {
             attempt += 1;
             let vmid = match spec.vmid {
                 Some(vmid) => vmid,
                 None => next_id(&self.client).await?,
             };
-            let request = spec.create_request(&node, vmid);
+            let request = spec
+                .create_request(&node, vmid)
+                .param("tags", marker.as_str());
             match self.client.send::<Upid>(request).await {
-                Ok(upid) => break (vmid, upid),
+                Ok(upid) => break (node, vmid, upid),
                 Err(e)
                     if spec.vmid.is_none()
                         && is_already_exists(&e)
@@ -276,6 +310,19 @@ impl CreateContainer {
                         .clock()
                         .sleep(Duration::from_millis(jitter))
                         .await;
+                }
+                Err(e) if outcome_unknown(&e) => {
+                    tracing::debug!(vmid, node = %node, error = %e, "creation answer lost; reconciling");
+                    match find_marked(&self.client, &marker).await {
+                        Ok(Some((found_node, found_vmid, Some(upid)))) => {
+                            break (found_node, found_vmid, upid)
+                        }
+                        Ok(_) => {
+                            let exists = vmid_exists(&self.client, vmid).await.ok();
+                            return Err(unconfirmed(vmid, node, exists, e));
+                        }
+                        Err(_) => return Err(unconfirmed(vmid, node, None, e)),
+                    }
                 }
                 Err(e) => return Err(e),
             }
@@ -291,6 +338,15 @@ impl CreateContainer {
             node,
             task: Task::new(self.client.clone(), upid),
         })
+    }
+}
+
+fn unconfirmed(vmid: u32, node: String, exists: Option<bool>, cause: Error) -> Error {
+    Error::CreateUnconfirmed {
+        vmid,
+        node,
+        exists,
+        cause: Box::new(cause),
     }
 }
 

@@ -8,6 +8,7 @@ pub mod cluster;
 pub mod containers;
 pub mod nodes;
 pub mod placement;
+mod reconcile;
 mod rrd;
 pub mod spec;
 pub mod templates;

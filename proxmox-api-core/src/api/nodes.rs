@@ -188,6 +188,28 @@ impl NodeApi {
             )
             .await
     }
+
+    /// One page of the node's task history (`start` entries skipped, at most `limit`), with
+    /// PVE's `total` of all matching tasks, for paging.
+    pub async fn task_page(
+        &self,
+        task_type: Option<&str>,
+        vmid: Option<u32>,
+        start: u64,
+        limit: u64,
+    ) -> Result<crate::models::TaskList, Error> {
+        let (tasks, total) = self
+            .client
+            .send_listing(
+                ApiRequest::get(self.path(["tasks"]))
+                    .param_opt("typefilter", task_type)
+                    .param_opt("vmid", vmid)
+                    .param("start", start.to_string())
+                    .param("limit", limit.to_string()),
+            )
+            .await?;
+        Ok(crate::models::TaskList { tasks, total })
+    }
 }
 
 /// Whether a storage can be used now: enabled and active (missing flags count as yes, as PVE

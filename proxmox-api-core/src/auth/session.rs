@@ -1,7 +1,8 @@
 //! The ticket lifecycle.
 //!
-//! Log in on first use; renew with the ticket itself as password once the ticket's own timestamp
-//! is older than `renew_after`; log in again with the stored password when the ticket is past
+//! Log in on first use; renew with the ticket itself as password once the ticket is older than
+//! `renew_after`, measured on the local clock since it was received (so clock skew between client
+//! and server costs nothing); log in again with the stored password when the ticket is past
 //! PVE's two hours or renewal is refused; after an unexpected 401, log in again once.
 //!
 //! Single flight: every refresh happens under one async mutex, and each caller re-checks the
@@ -15,7 +16,7 @@ use std::time::Duration;
 use secrecy::{ExposeSecret, SecretString};
 
 use super::tfa::TfaProvider;
-use super::ticket::{is_tfa_ticket, tfa_factors, ticket_timestamp, SessionTicket, MAX_TICKET_AGE};
+use super::ticket::{is_tfa_ticket, tfa_factors, SessionTicket, MAX_TICKET_AGE};
 use crate::client::Wire;
 use crate::credentials::Credentials;
 use crate::error::Error;
@@ -164,21 +165,21 @@ impl Authenticator {
     }
 
     /// After a 401 with the session of `failed_generation`: log in again, unless another caller
-    /// already replaced that session.
+    /// already replaced that session. Returns whether this call logged in itself.
     pub(crate) async fn reauthenticate(
         &self,
         wire: &Wire,
         failed_generation: u64,
-    ) -> Result<(), Error> {
+    ) -> Result<bool, Error> {
         let _single_flight = self.refresh.lock().await;
         if let Some(s) = self.current() {
             if s.generation != failed_generation {
-                return Ok(());
+                return Ok(false);
             }
         }
         let ticket = self.login(wire).await?;
         self.store(ticket);
-        Ok(())
+        Ok(true)
     }
 
     async fn login(&self, wire: &Wire) -> Result<SessionTicket, Error> {
@@ -223,8 +224,10 @@ impl LoginReply {
             path: "data.CSRFPreventionToken".to_owned(),
             message: "missing from the login reply".to_owned(),
         })?;
-        let issued_at =
-            ticket_timestamp(self.ticket.expose_secret()).unwrap_or_else(|| wire.clock.now());
+        // The age is measured on the local clock from the moment the ticket arrived, never from
+        // the server's stamp inside it: with the clocks minutes or hours apart, comparing the
+        // stamp with local time renewed (or fully re-logged) on every request, or never.
+        let issued_at = wire.clock.now();
         Ok(SessionTicket {
             userid: self.username.unwrap_or_else(|| userid.to_owned()),
             ticket: self.ticket,

@@ -1,7 +1,9 @@
 //! PVE tickets: `PVE:<user@realm>:<8 hex digits creation time>::<signature>`.
 //!
-//! The creation time inside the ticket decides when to renew, not the time it was received, so a
-//! ticket obtained from another process or with clock skew still renews in time.
+//! The client decides when to renew from the local time at which the ticket was received, not
+//! from the server's creation time inside it: the two clocks may be hours apart, and comparing the
+//! server's stamp with the local clock would renew on every request (client ahead) or let the
+//! ticket expire on the server (client behind).
 
 use std::fmt;
 use std::time::{Duration, SystemTime};
@@ -23,7 +25,7 @@ pub struct SessionTicket {
     pub ticket: SecretString,
     /// The CSRF prevention token, sent as header `CSRFPreventionToken` on writes.
     pub csrf: SecretString,
-    /// When the ticket was created (from its embedded timestamp when readable).
+    /// When the ticket was received, on the client's clock (not the server's stamp inside it).
     pub issued_at: SystemTime,
 }
 
@@ -45,6 +47,7 @@ impl SessionTicket {
     }
 }
 
+#[cfg(test)]
 /// The parts of a ticket: the data field (user id, or `!tfa!<challenge>`) and the creation time.
 fn split_ticket(ticket: &str) -> Option<(&str, u64)> {
     let unsigned = &ticket[..ticket.find("::")?];
@@ -57,7 +60,8 @@ fn split_ticket(ticket: &str) -> Option<(&str, u64)> {
     Some((data, time))
 }
 
-/// The creation time embedded in a ticket.
+/// The creation time embedded in a ticket (the server's clock; only informative).
+#[cfg(test)]
 pub(crate) fn ticket_timestamp(ticket: &str) -> Option<SystemTime> {
     split_ticket(ticket).map(|(_, t)| SystemTime::UNIX_EPOCH + Duration::from_secs(t))
 }

@@ -75,7 +75,11 @@ pub struct ApiTokenInfo {
     #[serde(default)]
     pub tokenid: String,
     /// Free-text comment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub comment: Option<String>,
     /// Expiry as Unix seconds; `0` or absent means never.
     #[serde(default, deserialize_with = "loose::deserialize_opt_i64")]
@@ -162,16 +166,32 @@ pub struct UserEntry {
     #[serde(default, deserialize_with = "loose::deserialize_opt_i64")]
     pub expire: Option<i64>,
     /// First name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub firstname: Option<String>,
     /// Last name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub lastname: Option<String>,
     /// E-mail address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub email: Option<String>,
     /// Free-text comment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub comment: Option<String>,
     /// Groups the user belongs to (PVE sends a comma-separated string here).
     #[serde(default, deserialize_with = "loose::deserialize_comma_list")]
@@ -187,7 +207,11 @@ pub struct UserEntry {
     )]
     pub realm_type: Option<String>,
     /// Legacy second-factor keys.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub keys: Option<String>,
     /// TFA lock-out end as Unix seconds, when locked.
     #[serde(
@@ -227,16 +251,32 @@ pub struct UserDetail {
     #[serde(default, deserialize_with = "loose::deserialize_opt_i64")]
     pub expire: Option<i64>,
     /// First name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub firstname: Option<String>,
     /// Last name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub lastname: Option<String>,
     /// E-mail address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub email: Option<String>,
     /// Free-text comment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub comment: Option<String>,
     /// Groups the user belongs to (a list here).
     #[serde(default, deserialize_with = "loose::deserialize_comma_list")]
@@ -245,7 +285,11 @@ pub struct UserDetail {
     #[serde(default, deserialize_with = "deserialize_tokens")]
     pub tokens: Vec<ApiTokenInfo>,
     /// Legacy second-factor keys.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub keys: Option<String>,
     /// Fields this client does not model, kept as sent.
     #[serde(flatten)]

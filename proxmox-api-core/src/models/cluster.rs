@@ -1,10 +1,12 @@
 //! Cluster: `GET /cluster/resources`, `GET /cluster/status`, `GET /cluster/nextid`.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, Deserializer};
 use serde::ser::{self, Serializer};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 use crate::loose;
 use crate::models::lxc::GuestStatus;
@@ -13,7 +15,8 @@ use crate::models::node::NodeOnlineStatus;
 /// A node as listed by `GET /cluster/resources`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NodeResource {
-    /// Resource id, `node/<name>`.
+    /// Resource id, `node/<name>` (rebuilt when PVE omits it).
+    #[serde(default)]
     pub id: String,
     /// Node name.
     pub node: String,
@@ -42,7 +45,11 @@ pub struct NodeResource {
     #[serde(default, deserialize_with = "loose::deserialize_opt_u64")]
     pub uptime: Option<u64>,
     /// Subscription level (`""` without one).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub level: Option<String>,
     /// cgroup version of the node (1 or 2).
     #[serde(
@@ -60,13 +67,18 @@ fn unknown_node_status() -> NodeOnlineStatus {
 /// A container or VM as listed by `GET /cluster/resources`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GuestResource {
-    /// Resource id, `lxc/<vmid>` or `qemu/<vmid>`.
+    /// Resource id, `lxc/<vmid>` or `qemu/<vmid>` (rebuilt when PVE omits it).
+    #[serde(default)]
     pub id: String,
     /// The guest's id (PVE has sent it as a string in some versions).
     #[serde(deserialize_with = "loose::deserialize_u32")]
     pub vmid: u32,
     /// Guest name (hostname for containers).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub name: Option<String>,
     /// Node the guest lives on.
     pub node: String,
@@ -110,16 +122,32 @@ pub struct GuestResource {
     #[serde(default, deserialize_with = "loose::deserialize_opt_u64")]
     pub diskwrite: Option<u64>,
     /// HA state when the guest is HA-managed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub hastate: Option<String>,
     /// Config lock held (e.g. `create`, `backup`), when any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub lock: Option<String>,
     /// Tags, `;`-separated (see [`GuestResource::tag_list`]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub tags: Option<String>,
     /// Resource pool, when a member of one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub pool: Option<String>,
 }
 
@@ -146,17 +174,26 @@ pub(crate) fn split_tags(tags: Option<&str>) -> Vec<String> {
 /// A storage on a node as listed by `GET /cluster/resources`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StorageResource {
-    /// Resource id, `storage/<node>/<storage>`.
+    /// Resource id, `storage/<node>/<storage>` (rebuilt when PVE omits it).
+    #[serde(default)]
     pub id: String,
     /// Storage id, e.g. `local-lvm`.
     pub storage: String,
     /// Node the entry is for.
     pub node: String,
     /// `available` or `unknown`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub status: Option<String>,
     /// Storage plugin, e.g. `dir`, `lvmthin`, `zfspool`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub plugintype: Option<String>,
     /// Content types it holds (`images`, `rootdir`, `vztmpl`, ...).
     #[serde(default, deserialize_with = "loose::deserialize_comma_list")]
@@ -241,34 +278,69 @@ impl ClusterResource {
 
 impl<'de> Deserialize<'de> for ClusterResource {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        // Buffer the entry once, then decode the known kinds from it; entries are small and the
-        // buffered value is consumed, not cloned.
-        let value = serde_json::Value::deserialize(deserializer)?;
-        let kind = match value.get("type") {
-            Some(serde_json::Value::String(kind)) => kind.as_str(),
-            Some(_) | None => return Ok(ClusterResource::Other(value)),
+        // The entry is kept as its JSON text and decoded from that text straight into its model:
+        // no JSON tree is built for the known kinds (a 20,000-guest listing decodes in one pass
+        // per entry), and a tree only for the kinds and shapes this client does not know.
+        let raw = Box::<RawValue>::deserialize(deserializer)?;
+        Ok(ClusterResource::from_json(raw.get()))
+    }
+}
+
+/// Just the `type` of an entry; every other key is skipped without being decoded.
+#[derive(Deserialize)]
+struct Kind<'a> {
+    #[serde(rename = "type", default, borrow)]
+    kind: Option<Cow<'a, str>>,
+}
+
+impl ClusterResource {
+    /// Decodes one entry from its JSON text. Never fails: an entry of an unknown kind, or one of
+    /// a known kind that does not decode (a field of an unexpected shape), is kept as
+    /// [`ClusterResource::Other`] with everything it contained, so one odd entry never costs the
+    /// caller the rest of the listing.
+    pub fn from_json(text: &str) -> ClusterResource {
+        let kind = serde_json::from_str::<Kind<'_>>(text)
+            .ok()
+            .and_then(|k| k.kind);
+        let typed = match kind.as_deref() {
+            Some("node") => decode_entry(text).map(|mut n: NodeResource| {
+                if n.id.is_empty() {
+                    n.id = format!("node/{}", n.node);
+                }
+                ClusterResource::Node(n)
+            }),
+            Some(kind @ ("lxc" | "qemu")) => decode_entry(text).map(|mut g: GuestResource| {
+                if g.id.is_empty() {
+                    g.id = format!("{kind}/{}", g.vmid);
+                }
+                if kind == "lxc" {
+                    ClusterResource::Lxc(g)
+                } else {
+                    ClusterResource::Qemu(g)
+                }
+            }),
+            Some("storage") => decode_entry(text).map(|mut s: StorageResource| {
+                if s.id.is_empty() {
+                    s.id = format!("storage/{}/{}", s.node, s.storage);
+                }
+                ClusterResource::Storage(s)
+            }),
+            _ => None,
         };
-        fn typed<T: de::DeserializeOwned, E: de::Error>(
-            kind: &str,
-            value: serde_json::Value,
-        ) -> Result<T, E> {
-            // Keep the path inside the entry (e.g. `.vmid`) in the message: the caller's own
-            // path tracking stops at this entry because it is decoded from a buffered value.
-            serde_path_to_error::deserialize(value).map_err(|e| {
-                E::custom(format_args!(
-                    "cluster resource of type {kind} at {}: {}",
-                    e.path(),
-                    e.inner()
-                ))
-            })
-        }
-        Ok(match kind {
-            "node" => ClusterResource::Node(typed("node", value)?),
-            "lxc" => ClusterResource::Lxc(typed("lxc", value)?),
-            "qemu" => ClusterResource::Qemu(typed("qemu", value)?),
-            "storage" => ClusterResource::Storage(typed("storage", value)?),
-            _ => ClusterResource::Other(value),
+        typed.unwrap_or_else(|| {
+            ClusterResource::Other(serde_json::from_str(text).unwrap_or(serde_json::Value::Null))
         })
+    }
+}
+
+fn decode_entry<T: de::DeserializeOwned>(text: &str) -> Option<T> {
+    match serde_json::from_str(text) {
+        Ok(value) => Some(value),
+        Err(error) => {
+            // Only the position and the expectation, never the entry itself.
+            tracing::debug!(%error, "cluster resource kept as an unknown entry");
+            None
+        }
     }
 }
 
@@ -324,13 +396,21 @@ pub struct ClusterStatusEntry {
     #[serde(default, deserialize_with = "loose::deserialize_opt_bool")]
     pub local: Option<bool>,
     /// Node entry: cluster network address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub ip: Option<String>,
     /// Node entry: corosync node id.
     #[serde(default, deserialize_with = "loose::deserialize_opt_u32")]
     pub nodeid: Option<u32>,
     /// Node entry: subscription level.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub level: Option<String>,
 }
 
@@ -393,14 +473,48 @@ mod tests {
     }
 
     #[test]
-    fn a_broken_known_kind_is_an_error_that_names_it() {
-        let err = serde_json::from_value::<ClusterResource>(
-            json!({"type": "qemu", "id": "qemu/1", "vmid": "x", "node": "n"}),
+    fn a_broken_known_kind_is_kept_as_unknown_without_failing_the_list() {
+        let list: Vec<ClusterResource> = serde_json::from_str(
+            r#"[{"type": "qemu", "id": "qemu/1", "vmid": "x", "node": "n"},
+                {"type": "lxc", "vmid": 101, "node": "pve1", "status": {"odd": true}},
+                {"type": "lxc", "id": "lxc/102", "vmid": 102, "node": "pve1", "status": "running"}]"#,
         )
-        .unwrap_err()
-        .to_string();
-        assert!(err.contains("qemu") && err.contains("\"x\""), "{err}");
-        assert!(err.contains("vmid"), "{err}");
+        .unwrap();
+        assert_eq!(list.len(), 3);
+        assert!(matches!(&list[0], ClusterResource::Other(v) if v["vmid"] == "x"));
+        assert_eq!(list[0].kind(), "qemu");
+        assert_eq!(list[1].id(), None);
+        assert_eq!(list[2].as_lxc().unwrap().vmid, 102);
+    }
+
+    #[test]
+    fn a_missing_id_is_rebuilt_from_the_kind() {
+        let list: Vec<ClusterResource> = serde_json::from_value(json!([
+            {"type": "node", "node": "pve1", "status": "online"},
+            {"type": "lxc", "vmid": 100, "node": "pve1", "status": "running"},
+            {"type": "qemu", "vmid": "101", "node": "pve2", "status": "stopped"},
+            {"type": "storage", "storage": "local", "node": "pve1"},
+        ]))
+        .unwrap();
+        let ids: Vec<_> = list.iter().map(|r| r.id().unwrap()).collect();
+        assert_eq!(
+            ids,
+            ["node/pve1", "lxc/100", "qemu/101", "storage/pve1/local"]
+        );
+    }
+
+    #[test]
+    fn empty_strings_are_none() {
+        let r: ClusterResource = serde_json::from_value(json!(
+            {"type": "lxc", "id": "lxc/100", "vmid": 100, "node": "pve1", "lock": "", "tags": "", "pool": "", "hastate": ""}
+        ))
+        .unwrap();
+        let g = r.as_lxc().unwrap();
+        assert_eq!(
+            (&g.lock, &g.tags, &g.pool, &g.hastate),
+            (&None, &None, &None, &None)
+        );
+        assert!(g.tag_list().is_empty());
     }
 
     #[test]

@@ -71,7 +71,11 @@ pub struct LxcSummary {
     #[serde(deserialize_with = "loose::deserialize_u32")]
     pub vmid: u32,
     /// Hostname.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub name: Option<String>,
     /// Running state.
     pub status: GuestStatus,
@@ -118,10 +122,18 @@ pub struct LxcSummary {
     #[serde(default, deserialize_with = "loose::deserialize_opt_u32")]
     pub pid: Option<u32>,
     /// Config lock held, when any (`create`, `backup`, `disk`, ...).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub lock: Option<String>,
     /// Tags, `;`-separated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub tags: Option<String>,
     /// Whether it is a template (PVE only sends the key when true).
     #[serde(default, deserialize_with = "loose::deserialize_bool")]
@@ -163,7 +175,11 @@ pub struct LxcStatus {
     #[serde(deserialize_with = "loose::deserialize_u32")]
     pub vmid: u32,
     /// Hostname.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub name: Option<String>,
     /// Running state.
     pub status: GuestStatus,
@@ -174,10 +190,18 @@ pub struct LxcStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ha: Option<serde_json::Value>,
     /// Config lock held, when any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub lock: Option<String>,
     /// Tags, `;`-separated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub tags: Option<String>,
     /// Whether it is a template.
     #[serde(default, deserialize_with = "loose::deserialize_bool")]
@@ -342,13 +366,25 @@ mod indexed {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct LxcConfig {
     /// Hostname.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub hostname: Option<String>,
     /// OS type, e.g. `debian`, `ubuntu`, `alpine`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub ostype: Option<String>,
     /// Architecture, e.g. `amd64`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub arch: Option<String>,
     /// CPU cores.
     #[serde(default, deserialize_with = "loose::deserialize_opt_u32")]
@@ -366,7 +402,11 @@ pub struct LxcConfig {
     #[serde(default, deserialize_with = "loose::deserialize_opt_u64")]
     pub swap: Option<u64>,
     /// Root volume, e.g. `local-lvm:vm-100-disk-0,size=8G`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub rootfs: Option<String>,
     /// Unprivileged container.
     #[serde(default, deserialize_with = "loose::deserialize_opt_bool")]
@@ -381,31 +421,67 @@ pub struct LxcConfig {
     #[serde(default, deserialize_with = "loose::deserialize_opt_bool")]
     pub template: Option<bool>,
     /// Feature flags, e.g. `nesting=1,fuse=1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub features: Option<String>,
     /// Tags, `;`-separated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub tags: Option<String>,
     /// Free-text notes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub description: Option<String>,
     /// DNS servers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub nameserver: Option<String>,
     /// DNS search domain.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub searchdomain: Option<String>,
     /// Startup order and delays.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub startup: Option<String>,
     /// Timezone.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub timezone: Option<String>,
     /// Config lock held, when any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub lock: Option<String>,
     /// SHA-1 of the config, for optimistic concurrency on updates.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub digest: Option<String>,
     /// Raw `lxc.*` lines as `(key, value)` pairs, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

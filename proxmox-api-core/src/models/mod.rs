@@ -24,7 +24,7 @@ pub use node::{
 };
 pub use rrd::{GuestRrdPoint, NodeRrdPoint, RrdConsolidation, RrdTimeframe};
 pub use storage::{StorageContentItem, StorageSummary};
-pub use task::{TaskExit, TaskLogLine, TaskState, TaskStatus, TaskSummary};
+pub use task::{TaskExit, TaskList, TaskLogLine, TaskState, TaskStatus, TaskSummary};
 pub use template::AplInfoEntry;
 pub use version::Version;
 pub use vnc::VncProxy;

@@ -74,13 +74,25 @@ pub struct StorageContentItem {
     #[serde(default, deserialize_with = "loose::deserialize_opt_u32")]
     pub vmid: Option<u32>,
     /// Backup notes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub notes: Option<String>,
     /// Backup guest type (`lxc`, `qemu`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub subtype: Option<String>,
     /// Base volume of a linked clone.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub parent: Option<String>,
     /// Encryption key fingerprint of a backup, or `1`.
     #[serde(default, deserialize_with = "loose::deserialize_opt_string")]

@@ -75,7 +75,11 @@ pub struct TaskStatus {
     /// Running or stopped.
     pub status: TaskState,
     /// `OK`, `WARNINGS: <n>` or the error text; absent while running. See [`TaskStatus::exit`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub exitstatus: Option<String>,
     /// The task's UPID, exactly as sent (see [`TaskStatus::parsed_upid`]).
     pub upid: String,
@@ -133,6 +137,15 @@ pub struct TaskLogLine {
     /// The text (the last line is `TASK OK` or `TASK ERROR: <msg>`).
     #[serde(default, deserialize_with = "loose::deserialize_string")]
     pub t: String,
+}
+
+/// One page of a node's task history with the number of all matching tasks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskList {
+    /// The tasks on this page, newest first.
+    pub tasks: Vec<TaskSummary>,
+    /// How many tasks match in all (PVE's `total`), when the server sent it.
+    pub total: Option<u64>,
 }
 
 /// One entry of the task history (`GET /nodes/{node}/tasks`, `GET /cluster/tasks`).

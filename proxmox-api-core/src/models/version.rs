@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::loose;
+
 /// The Proxmox VE version a server runs.
 ///
 /// ```
@@ -21,7 +23,11 @@ pub struct Version {
     /// Short git revision of the build: 8 hex digits up to PVE 8.x, 16 from 9.x.
     pub repoid: String,
     /// Default console viewer (`applet`, `vv`, `html5`, `xtermjs`) when the datacenter sets one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "loose::deserialize_opt_nonempty_string"
+    )]
     pub console: Option<String>,
     /// Fields this client does not model, kept as sent.
     #[serde(flatten)]

@@ -1,6 +1,9 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod fault_proxy;
+pub mod raw_http;
+
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
