@@ -17,7 +17,8 @@ fn cluster_resources_for_20000_guests() {
     let build = Instant::now();
     let mut sim = Sim::with(ClusterConfig {
         nodes: 3,
-        guests: 20_000,
+        guests: 15_000,
+        vms: 5_000,
         seed: 1,
     });
     println!("build 20,000 guests: {:?}", build.elapsed());

@@ -495,6 +495,7 @@ impl ClusterState {
         let held = |vmid: u32| faults.held_locks.get(&vmid).cloned();
         match effect {
             TaskEffect::None => Ok(Vec::new()),
+            TaskEffect::Qemu(effect) => self.apply_qemu_effect(effect, at, faults, user, node_name),
             TaskEffect::CreateContainer { vmid, start_after } => {
                 let Some(ct) = self.containers.get_mut(vmid) else {
                     return Err(format!("unable to create CT {vmid} - container vanished"));
@@ -615,6 +616,9 @@ impl ClusterState {
     /// Undoes what a task set up when it fails: a failed create removes the container and its
     /// disk, as PVE rolls back.
     pub(crate) fn abort_task_effect(&mut self, effect: &TaskEffect) {
+        if let TaskEffect::Qemu(effect) = effect {
+            self.abort_qemu_effect(effect);
+        }
         if let TaskEffect::CreateContainer { vmid, .. } = effect {
             if let Some(ct) = self.containers.remove(vmid) {
                 if let Some(node) = self.node_index(&ct.node) {
@@ -741,8 +745,8 @@ pub(crate) fn create(state: &mut SimState, call: &Call) -> Reply {
             "restoring containers is not modelled by the simulator",
         ));
     }
-    if let Some(existing) = state.cluster.containers.get(&vmid) {
-        return Err(errors::vmid_taken(vmid, &existing.node));
+    if let Some(err) = super::qemu::vmid_taken(state, vmid) {
+        return Err(err);
     }
 
     // The template must be on this node's storage.

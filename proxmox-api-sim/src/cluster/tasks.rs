@@ -45,6 +45,8 @@ pub(crate) enum TaskEffect {
         storage: String,
         template: String,
     },
+    /// A QEMU task (its VM's config lock is tracked by the VM itself).
+    Qemu(super::qemu::QemuEffect),
 }
 
 impl TaskEffect {
@@ -56,7 +58,7 @@ impl TaskEffect {
             | TaskEffect::StopContainer { vmid }
             | TaskEffect::RebootContainer { vmid }
             | TaskEffect::DestroyContainer { vmid, .. } => Some(*vmid),
-            TaskEffect::None | TaskEffect::DownloadTemplate { .. } => None,
+            TaskEffect::None | TaskEffect::DownloadTemplate { .. } | TaskEffect::Qemu(_) => None,
         }
     }
 }
