@@ -43,7 +43,9 @@ def test_expired_ticket_then_relogin(sim):
     assert len(again.nodes.get()) == 3
 
 
-def test_totp_user_with_a_wrong_code_fails_to_log_in(sim, root):
+def test_totp_user_with_a_wrong_code_fails_to_log_in(sim):
+    # A fresh root session: an earlier test rotated the ticket key.
+    root = sim.api()
     root.access.users.post(userid="tfa@pve", password="tfa-password-1")
     sim.control("enable-totp", userid="tfa@pve")
     code = sim.control("totp-code", userid="tfa@pve")["code"]
