@@ -136,6 +136,7 @@ pub(crate) struct VirtualMachine {
     pub maxmem: u64,
     pub maxdisk: u64,
     pub name: String,
+    pub tags: Option<String>,
 }
 
 impl VirtualMachine {
@@ -157,6 +158,7 @@ impl VirtualMachine {
             maxmem: 0,
             maxdisk: 0,
             name: String::new(),
+            tags: None,
         };
         vm.refresh();
         vm
@@ -241,6 +243,7 @@ impl VirtualMachine {
             .get("name")
             .cloned()
             .unwrap_or_else(|| format!("VM {}", self.vmid));
+        self.tags = self.config.get("tags").cloned();
     }
 
     /// The first hard disk in PVE's bus order (what PVE reports as `maxdisk`).
@@ -391,7 +394,7 @@ impl VirtualMachine {
             } else {
                 "unknown"
             },
-            tags: self.config.get("tags").map(String::as_str),
+            tags: self.tags.as_deref(),
             template: u8::from(self.is_template()),
             kind: "qemu",
             uptime: self.uptime(now),
