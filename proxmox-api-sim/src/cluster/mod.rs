@@ -5,17 +5,30 @@
 //! lazily in [`ClusterState::tick`] once the simulator's clock passes their end.
 
 mod aplinfo;
+mod backup;
+mod clone;
 mod cluster_views;
+mod config;
+mod container_options;
 mod containers;
 mod deterministic;
 mod errors;
+mod guest;
+mod guest_effects;
+mod indexes;
+mod interfaces;
+mod migrate;
 mod nodes;
+mod pools;
 mod qemu;
 mod qemu_agent;
 mod qemu_clone;
 mod qemu_snapshots;
+mod resize;
 mod rrd;
+mod snapshots;
 mod storage;
+mod storage_content;
 mod tasks;
 pub mod upid;
 mod vnc;
@@ -81,6 +94,10 @@ pub struct ClusterState {
     pub(crate) now: f64,
     /// Vmids destroyed with `purge=1` whose ACL entries the access layer must drop.
     purged_vmids: Vec<u32>,
+    /// Resource pools by id.
+    pub(crate) pools: BTreeMap<String, pools::Pool>,
+    /// Scheduled backup jobs (`/cluster/backup`) by id.
+    pub(crate) backup_jobs: BTreeMap<String, backup::BackupJob>,
 }
 
 impl Default for ClusterState {
@@ -120,6 +137,8 @@ impl ClusterState {
             anchored_at: None,
             now: 0.0,
             purged_vmids: Vec::new(),
+            pools: BTreeMap::new(),
+            backup_jobs: BTreeMap::new(),
         };
         state.refresh_all_node_loads();
         state
@@ -306,7 +325,7 @@ fn route(state: &mut SimState, call: &Call) -> Option<Reply> {
         }
         "/nodes/{node}/lxc/{vmid}/vncproxy" if m == Method::POST => vnc::vncproxy(state, call),
         t if t.starts_with("/nodes/{node}/qemu") => return route_qemu(state, call),
-        _ => return None,
+        _ => return route_guest_ops(state, call),
     };
     Some(reply)
 }
@@ -377,6 +396,88 @@ fn route_qemu(state: &mut SimState, call: &Call) -> Option<Reply> {
         "/nodes/{node}/qemu/{vmid}/rrddata" if m == Method::GET => rrd::vm_rrddata(state, call),
         "/nodes/{node}/qemu/{vmid}/vncproxy" if m == Method::POST => vnc::vm_vncproxy(state, call),
         t if t.starts_with("/nodes/{node}/qemu/{vmid}/agent") => qemu_agent::call(state, call),
+        _ => return None,
+    };
+    Some(reply)
+}
+
+/// The guest operations, storage content, pools, backups and directory indexes.
+fn route_guest_ops(state: &mut SimState, call: &Call) -> Option<Reply> {
+    use containers::PowerAction;
+    let m = &call.method;
+    let reply = match call.template.as_str() {
+        "/" if m == Method::GET => indexes::root(state, call),
+        "/cluster" if m == Method::GET => indexes::cluster(state, call),
+        "/access" if m == Method::GET => indexes::access(state, call),
+        "/nodes/{node}" if m == Method::GET => indexes::node(state, call),
+        "/nodes/{node}/lxc/{vmid}" if m == Method::GET => indexes::container(state, call),
+        "/nodes/{node}/lxc/{vmid}/status" if m == Method::GET => {
+            indexes::container_status(state, call)
+        }
+        "/nodes/{node}/lxc/{vmid}/config" if m == Method::PUT => config::update(state, call),
+        "/nodes/{node}/lxc/{vmid}/pending" if m == Method::GET => config::pending(state, call),
+        "/nodes/{node}/lxc/{vmid}/resize" if m == Method::PUT => resize::resize(state, call),
+        "/nodes/{node}/lxc/{vmid}/interfaces" if m == Method::GET => {
+            interfaces::interfaces(state, call)
+        }
+        "/nodes/{node}/lxc/{vmid}/status/suspend" if m == Method::POST => {
+            containers::power(state, call, PowerAction::Suspend)
+        }
+        "/nodes/{node}/lxc/{vmid}/status/resume" if m == Method::POST => {
+            containers::power(state, call, PowerAction::Resume)
+        }
+        "/nodes/{node}/lxc/{vmid}/snapshot" if m == Method::GET => snapshots::list(state, call),
+        "/nodes/{node}/lxc/{vmid}/snapshot" if m == Method::POST => snapshots::create(state, call),
+        "/nodes/{node}/lxc/{vmid}/snapshot/{snapname}" if m == Method::GET => {
+            snapshots::index(state, call)
+        }
+        "/nodes/{node}/lxc/{vmid}/snapshot/{snapname}" if m == Method::DELETE => {
+            snapshots::delete(state, call)
+        }
+        "/nodes/{node}/lxc/{vmid}/snapshot/{snapname}/rollback" if m == Method::POST => {
+            snapshots::rollback(state, call)
+        }
+        "/nodes/{node}/lxc/{vmid}/snapshot/{snapname}/config" if m == Method::GET => {
+            snapshots::config(state, call)
+        }
+        "/nodes/{node}/lxc/{vmid}/snapshot/{snapname}/config" if m == Method::PUT => {
+            snapshots::update_config(state, call)
+        }
+        "/nodes/{node}/lxc/{vmid}/clone" if m == Method::POST => clone::clone(state, call),
+        "/nodes/{node}/lxc/{vmid}/template" if m == Method::POST => clone::template(state, call),
+        "/nodes/{node}/lxc/{vmid}/migrate" if m == Method::GET => {
+            migrate::precondition(state, call)
+        }
+        "/nodes/{node}/lxc/{vmid}/migrate" if m == Method::POST => migrate::migrate(state, call),
+        "/nodes/{node}/storage/{storage}" if m == Method::GET => {
+            storage_content::index(state, call)
+        }
+        "/nodes/{node}/storage/{storage}/status" if m == Method::GET => {
+            storage_content::status(state, call)
+        }
+        "/nodes/{node}/storage/{storage}/content/{volume}" if m == Method::GET => {
+            storage_content::get_volume(state, call)
+        }
+        "/nodes/{node}/storage/{storage}/content/{volume}" if m == Method::DELETE => {
+            storage_content::delete_volume(state, call)
+        }
+        "/nodes/{node}/storage/{storage}/download-url" if m == Method::POST => {
+            storage_content::download_url(state, call)
+        }
+        "/storage" if m == Method::GET => storage_content::config_list(state, call),
+        "/storage/{storage}" if m == Method::GET => storage_content::config_get(state, call),
+        "/pools" if m == Method::GET => pools::list(state, call),
+        "/pools" if m == Method::POST => pools::create(state, call),
+        "/pools" if m == Method::PUT => pools::update(state, call),
+        "/pools" if m == Method::DELETE => pools::delete(state, call),
+        "/pools/{poolid}" if m == Method::GET => pools::get(state, call),
+        "/pools/{poolid}" if m == Method::PUT => pools::update(state, call),
+        "/pools/{poolid}" if m == Method::DELETE => pools::delete(state, call),
+        "/nodes/{node}/vzdump" if m == Method::POST => backup::vzdump(state, call),
+        "/cluster/backup" if m == Method::GET => backup::list_jobs(state, call),
+        "/cluster/backup" if m == Method::POST => backup::create_job(state, call),
+        "/cluster/backup/{id}" if m == Method::GET => backup::get_job(state, call),
+        "/cluster/backup/{id}" if m == Method::DELETE => backup::delete_job(state, call),
         _ => return None,
     };
     Some(reply)
