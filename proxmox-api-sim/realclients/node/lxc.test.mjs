@@ -27,6 +27,14 @@ test('a container from create to delete', async () => {
   );
   const ct = api.nodes.$('pve2').lxc.$(vmid);
   assert.equal((await ct.config.$get()).hostname, 'node-ct');
+  await ct.config.$put({ memory: 768, delete: 'description' });
+  assert.equal((await ct.config.$get()).memory, 768);
+  await ok(api, await ct.snapshot.$post({ snapname: 'snap1' }));
+  assert.deepEqual((await ct.snapshot.$get()).map((s) => s.name), ['snap1', 'current']);
+  await ok(api, await ct.snapshot.$('snap1').rollback.$post());
+  await ok(api, await ct.snapshot.$('snap1').$delete());
+  await ok(api, await ct.clone.$post({ newid: vmid + 1, hostname: 'node-ct-clone', full: true }));
+  await ok(api, await api.nodes.$('pve2').lxc.$(vmid + 1).$delete());
   await ok(api, await ct.status.start.$post());
   assert.equal((await ct.status.current.$get()).status, 'running');
   await ok(api, await ct.status.stop.$post());

@@ -26,6 +26,26 @@ def test_container_lifecycle(root):
     ok(root, upid)
     ct = root.nodes(NODE).lxc(vmid)
     assert ct.config.get()["hostname"] == "py-ct"
+
+    digest = ct.config.get()["digest"]
+    ct.config.put(memory=1024, description="from proxmoxer", digest=digest)
+    config = ct.config.get()
+    assert config["memory"] == 1024 and config["description"].strip() == "from proxmoxer"
+    with pytest.raises(ResourceException) as err:
+        ct.config.put(cores=2, digest=digest)
+    assert "detected modified configuration" in str(err.value)
+
+    ok(root, ct.snapshot.post(snapname="base", description="fresh"))
+    assert [s["name"] for s in ct.snapshot.get()] == ["base", "current"]
+    ct.config.put(hostname="changed")
+    ok(root, ct.snapshot("base").rollback.post())
+    assert ct.config.get()["hostname"] == "py-ct"
+    ok(root, ct.snapshot("base").delete())
+
+    clone_id = int(root.cluster.nextid.get())
+    ok(root, ct.clone.post(newid=clone_id, hostname="py-ct-clone", full=1))
+    assert root.nodes(NODE).lxc(clone_id).config.get()["hostname"] == "py-ct-clone"
+    ok(root, root.nodes(NODE).lxc(clone_id).delete())
     ok(root, ct.status.start.post())
     current = ct.status.current.get()
     assert current["status"] == "running" and current["pid"] > 0
