@@ -1,6 +1,7 @@
 //! The HTTP(S) server: hyper 1 (HTTP/1.1, keep-alive) over tokio-rustls.
 
 pub mod hooks;
+pub mod multipart;
 pub mod params;
 mod pipeline;
 pub mod wire;
@@ -27,6 +28,8 @@ pub struct ServerContext {
     pub auth_failure_delay: Duration,
     /// Nodes of the cluster (unknown ones get PVE's hostname lookup error).
     pub node_names: Vec<String>,
+    /// The simulator's clock (also in the state), for the `Date` header without the lock.
+    pub clock: crate::clock::SimClock,
 }
 
 /// Runs the accept loop until `shutdown` flips to `true`; then stops accepting and aborts
