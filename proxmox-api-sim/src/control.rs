@@ -261,12 +261,14 @@ impl NetworkFaultRequest {
                 chunk: self.chunk,
                 interval: Duration::from_millis(self.interval_ms),
             },
-            other => return Err(ApiError::new(
-                400,
-                format!(
+            other => {
+                return Err(ApiError::new(
+                    400,
+                    format!(
                     "unknown network fault '{other}' (reset-before, reset-after, stall, slow-body)"
                 ),
-            )),
+                ))
+            }
         })
     }
 }

@@ -55,18 +55,12 @@ pub fn vnc_ticket_valid(
         .vnc_ticket_valid(node, vmid, port, ticket, state.clock.unix())
 }
 
-/// `POST /nodes/{node}/storage/{storage}/upload` with its file. The storage model that would
-/// hold the volume is the cluster's; until it takes uploads this answers "not modelled".
+/// `POST /nodes/{node}/storage/{storage}/upload` with its file: the cluster's storage model
+/// keeps the volume (name and size; the bytes are not kept).
 pub fn upload(
-    _state: &mut SimState,
+    state: &mut SimState,
     call: &crate::call::Call,
-    _file: super::multipart::UploadedFile,
+    file: super::multipart::UploadedFile,
 ) -> crate::api_error::Reply {
-    Err(crate::api_error::ApiError::new(
-        501,
-        format!(
-            "Method '{} {}' is valid but not modelled by the simulator",
-            call.method, call.template
-        ),
-    ))
+    crate::cluster::storage_upload(state, call, &file.name, file.data.len() as u64)
 }
