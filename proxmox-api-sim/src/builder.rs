@@ -35,6 +35,7 @@ pub struct SimulatorBuilder {
     listen: SocketAddr,
     nodes: usize,
     guests: usize,
+    vms: usize,
     password: Option<SecretString>,
     plain_http: bool,
     auth_failure_delay: Duration,
@@ -48,6 +49,7 @@ impl std::fmt::Debug for SimulatorBuilder {
             .field("listen", &self.listen)
             .field("nodes", &self.nodes)
             .field("guests", &self.guests)
+            .field("vms", &self.vms)
             .field("password", &self.password.as_ref().map(|_| "<redacted>"))
             .field("plain_http", &self.plain_http)
             .field("auth_failure_delay", &self.auth_failure_delay)
@@ -62,6 +64,7 @@ impl Default for SimulatorBuilder {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             nodes: 3,
             guests: 0,
+            vms: 0,
             password: None,
             plain_http: false,
             auth_failure_delay: Duration::ZERO,
@@ -110,6 +113,12 @@ impl SimulatorBuilder {
     /// Extra pre-populated containers (benchmarks).
     pub fn guests(mut self, n: usize) -> Self {
         self.guests = n;
+        self
+    }
+
+    /// Extra pre-populated QEMU VMs (benchmarks), vmids after the containers'.
+    pub fn vms(mut self, n: usize) -> Self {
+        self.vms = n;
         self
     }
 
@@ -163,6 +172,7 @@ impl SimulatorBuilder {
         let options = ClusterOptions {
             nodes: self.nodes,
             guests: self.guests,
+            vms: self.vms,
         };
         let faults = Faults {
             task_duration_scale: self.task_duration_scale,
@@ -186,7 +196,7 @@ impl SimulatorBuilder {
         let state = SimState {
             cluster,
             access: AccessState::new(password.expose_secret()),
-            clock,
+            clock: clock.clone(),
             faults,
         };
         let state = Arc::new(Mutex::new(state));
@@ -197,6 +207,7 @@ impl SimulatorBuilder {
             state: state.clone(),
             auth_failure_delay: self.auth_failure_delay,
             node_names,
+            clock,
         });
         let (shutdown, shutdown_rx) = watch::channel(false);
         let task = tokio::spawn(server::serve(listener, acceptor, ctx, shutdown_rx));

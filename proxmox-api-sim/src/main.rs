@@ -10,13 +10,14 @@ use std::time::Duration;
 use proxmox_api_sim::Simulator;
 
 const USAGE: &str = "usage: proxmox-api-sim [--listen 127.0.0.1:0] [--nodes 3] [--guests 0] \
-[--password P] [--plain-http] [--auth-delay-ms 3000] [--task-scale 1.0]";
+[--vms 0] [--password P] [--plain-http] [--auth-delay-ms 3000] [--task-scale 1.0]";
 
 #[derive(Debug)]
 struct Options {
     listen: SocketAddr,
     nodes: usize,
     guests: usize,
+    vms: usize,
     password: Option<String>,
     plain_http: bool,
     auth_delay: Duration,
@@ -28,6 +29,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String>
         listen: SocketAddr::from(([127, 0, 0, 1], 0)),
         nodes: 3,
         guests: 0,
+        vms: 0,
         password: None,
         plain_http: false,
         auth_delay: Duration::from_millis(3000),
@@ -64,6 +66,12 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String>
                 o.guests = v
                     .parse()
                     .map_err(|_| format!("--guests: '{v}' is not an integer"))?;
+            }
+            "--vms" => {
+                let v = value("--vms")?;
+                o.vms = v
+                    .parse()
+                    .map_err(|_| format!("--vms: '{v}' is not an integer"))?;
             }
             "--password" => o.password = Some(value("--password")?),
             "--plain-http" => o.plain_http = true,
@@ -115,6 +123,7 @@ fn main() -> ExitCode {
             .listen(options.listen)
             .nodes(options.nodes)
             .guests(options.guests)
+            .vms(options.vms)
             .plain_http(options.plain_http)
             .auth_failure_delay(options.auth_delay)
             .task_duration_scale(options.task_scale);

@@ -847,6 +847,7 @@ fn prepopulated_guests_for_benchmarks() {
     let mut sim = Sim::with(ClusterConfig {
         nodes: 4,
         guests: 2_000,
+        vms: 0,
         seed: 7,
     });
     assert_eq!(
@@ -868,6 +869,7 @@ fn prepopulated_guests_for_benchmarks() {
     let mut again = Sim::with(ClusterConfig {
         nodes: 4,
         guests: 2_000,
+        vms: 0,
         seed: 7,
     });
     assert_eq!(

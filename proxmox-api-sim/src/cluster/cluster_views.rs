@@ -4,6 +4,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::containers::LxcResource;
+use super::qemu::QemuResource;
 
 use super::caller_can;
 use super::nodes::node_entry;
@@ -55,6 +56,7 @@ pub(crate) fn status(state: &mut SimState, _call: &Call) -> Reply {
 #[serde(untagged)]
 enum ResourceEntry<'a> {
     Lxc(LxcResource<'a>),
+    Qemu(QemuResource<'a>),
     Other(Value),
 }
 
@@ -89,22 +91,51 @@ fn resource_entries<'a>(state: &'a SimState, call: &Call) -> Vec<ResourceEntry<'
     let online = |node: &str| !state.faults.offline_nodes.contains(node);
     let mut out = Vec::new();
     if want("vm") {
-        out.reserve(cluster.containers.len());
+        out.reserve(cluster.containers.len() + cluster.vms.len());
         let online_nodes: Vec<(&str, bool)> = cluster
             .nodes
             .iter()
             .map(|n| (n.name.as_str(), online(&n.name)))
             .collect();
-        for ct in cluster.containers.values() {
-            if !root && !caller_can(state, call, &format!("/vms/{}", ct.vmid), "VM.Audit") {
-                continue;
-            }
-            let lock = cluster.effective_lock(ct, &state.faults);
-            let up = online_nodes
+        let up = |node: &str| {
+            online_nodes
                 .iter()
-                .find(|(n, _)| *n == ct.node)
-                .is_some_and(|(_, up)| *up);
-            out.push(ResourceEntry::Lxc(ct.resource_entry(now, lock, up)));
+                .find(|(n, _)| *n == node)
+                .is_some_and(|(_, up)| *up)
+        };
+        // Guests by vmid, containers and VMs merged (both maps are sorted).
+        let mut cts = cluster.containers.values().peekable();
+        let mut vms = cluster.vms.values().peekable();
+        loop {
+            let take_ct = match (cts.peek(), vms.peek()) {
+                (Some(ct), Some(vm)) => ct.vmid < vm.vmid,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => break,
+            };
+            if take_ct {
+                let Some(ct) = cts.next() else { break };
+                if !root && !caller_can(state, call, &format!("/vms/{}", ct.vmid), "VM.Audit") {
+                    continue;
+                }
+                let lock = cluster.effective_lock(ct, &state.faults);
+                out.push(ResourceEntry::Lxc(ct.resource_entry(
+                    now,
+                    lock,
+                    up(&ct.node),
+                )));
+            } else {
+                let Some(vm) = vms.next() else { break };
+                if !root && !caller_can(state, call, &format!("/vms/{}", vm.vmid), "VM.Audit") {
+                    continue;
+                }
+                let lock = cluster.vm_lock(vm, &state.faults);
+                out.push(ResourceEntry::Qemu(vm.resource_entry(
+                    now,
+                    lock,
+                    up(&vm.node),
+                )));
+            }
         }
     }
     if want("node") {
@@ -190,19 +221,35 @@ pub(crate) fn resources_json(state: &mut SimState, call: &Call) -> Result<Vec<u8
 /// `vmid`, that id if it is free, else PVE's 400. It reserves nothing: creation can still race.
 pub(crate) fn nextid(state: &mut SimState, call: &Call) -> Reply {
     let containers = &state.cluster.containers;
+    let vms = &state.cluster.vms;
     if let Some(vmid) = call.int("vmid") {
         let taken = u32::try_from(vmid)
             .ok()
-            .is_some_and(|v| containers.contains_key(&v));
+            .is_some_and(|v| containers.contains_key(&v) || vms.contains_key(&v));
         if taken {
             return Err(ApiError::param("vmid", format!("VM {vmid} already exists")));
         }
         return Ok(Value::from(vmid.to_string()));
     }
     let mut candidate: u32 = 100;
-    for &id in containers.range(100..).map(|(id, _)| id) {
-        if id != candidate {
+    let mut cts = containers.range(100..).map(|(id, _)| *id).peekable();
+    let mut qms = vms.range(100..).map(|(id, _)| *id).peekable();
+    // Walk both sorted id lists together until the first gap.
+    loop {
+        let next = match (cts.peek(), qms.peek()) {
+            (Some(&a), Some(&b)) => a.min(b),
+            (Some(&a), None) => a,
+            (None, Some(&b)) => b,
+            (None, None) => break,
+        };
+        if next != candidate {
             break;
+        }
+        if cts.peek() == Some(&next) {
+            cts.next();
+        }
+        if qms.peek() == Some(&next) {
+            qms.next();
         }
         candidate += 1;
     }

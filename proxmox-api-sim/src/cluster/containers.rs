@@ -12,9 +12,13 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
+use super::config::Pending;
+use super::container_options::extra_value;
 use super::deterministic::{hash, unit};
 use super::errors;
+use super::guest::{GuestKind, GuestTask};
 use super::nodes::{loose_number, Node};
+use super::snapshots::SnapshotTree;
 use super::storage::{split_volid, Volume};
 use super::tasks::{task_user, TaskEffect, TaskSpec};
 use super::{caller_can, ClusterState};
@@ -23,8 +27,8 @@ use crate::call::Call;
 use crate::faults::Faults;
 use crate::state::SimState;
 
-const MIB: u64 = 1 << 20;
-const GIB: u64 = 1 << 30;
+pub(crate) const MIB: u64 = 1 << 20;
+pub(crate) const GIB: u64 = 1 << 30;
 
 /// Base task durations in seconds, before `faults.task_duration_scale`.
 pub(crate) mod durations {
@@ -104,6 +108,12 @@ pub(crate) struct Container {
     pub lock: Option<String>,
     /// The task holding the config file lock, if any.
     pub active_task: Option<String>,
+    /// Options the simulator only stores (`cpulimit`, `startup`, `timezone`, ...), as text.
+    pub extra: BTreeMap<String, String>,
+    /// Changes waiting for the next start.
+    pub pending: Pending,
+    /// Named snapshots (each holds a copy of the container without its own snapshots).
+    pub snapshots: SnapshotTree<Container>,
 }
 
 impl Container {
@@ -155,6 +165,9 @@ impl Container {
             pid,
             lock: None,
             active_task: None,
+            extra: BTreeMap::new(),
+            pending: Pending::default(),
+            snapshots: SnapshotTree::default(),
         }
     }
 
@@ -306,8 +319,8 @@ impl Container {
         }
     }
 
-    /// The config as `GET .../config` returns it (only set keys; `digest` over the content).
-    fn config(&self, lock: Option<&str>) -> Value {
+    /// The config keys as `GET .../config` returns them (only set keys), without `digest`.
+    pub(crate) fn config_map(&self, lock: Option<&str>) -> Map<String, Value> {
         let mut m = Map::new();
         m.insert("arch".into(), self.arch.clone().into());
         if let Some(c) = self.cores {
@@ -355,10 +368,33 @@ impl Container {
         if self.unprivileged {
             m.insert("unprivileged".into(), 1.into());
         }
-        let text = serde_json::to_string(&m).unwrap_or_default();
+        for (key, value) in &self.extra {
+            m.insert(key.clone(), extra_value(key, value));
+        }
+        if let Some(parent) = self.snapshots.current_parent() {
+            m.insert("parent".into(), parent.into());
+        }
+        m
+    }
+
+    /// The config digest (SHA-1 sized, over the whole config file as PVE hashes it: options,
+    /// pending section and snapshot sections).
+    pub(crate) fn digest(&self, lock: Option<&str>) -> String {
+        let mut text = serde_json::to_string(&self.config_map(lock)).unwrap_or_default();
+        text.push_str(&self.pending.digest_text());
+        for name in self.snapshots.names() {
+            text.push('[');
+            text.push_str(name);
+            text.push(']');
+        }
         let digest = Sha256::digest(text.as_bytes());
-        let hex: String = digest.iter().take(20).map(|b| format!("{b:02x}")).collect();
-        m.insert("digest".into(), hex.into());
+        digest.iter().take(20).map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// The config as `GET .../config` returns it: keys plus `digest`.
+    fn config(&self, lock: Option<&str>) -> Value {
+        let mut m = self.config_map(lock);
+        m.insert("digest".into(), self.digest(lock).into());
         Value::Object(m)
     }
 }
@@ -421,7 +457,7 @@ pub(crate) struct LxcResource<'a> {
 }
 
 /// `8G`, `512M`: how PVE prints disk sizes in volume options.
-fn size_text(bytes: u64) -> String {
+pub(crate) fn size_text(bytes: u64) -> String {
     if bytes % GIB == 0 {
         format!("{}G", bytes / GIB)
     } else {
@@ -435,7 +471,7 @@ fn mac_net0(seed: u64, vmid: u32, spec: &str) -> String {
     normalize_net(seed, vmid, 0, spec)
 }
 
-fn normalize_net(seed: u64, vmid: u32, index: u32, spec: &str) -> String {
+pub(crate) fn normalize_net(seed: u64, vmid: u32, index: u32, spec: &str) -> String {
     let mut props: BTreeMap<String, String> = spec
         .split(',')
         .filter(|p| !p.is_empty())
@@ -495,6 +531,7 @@ impl ClusterState {
         let held = |vmid: u32| faults.held_locks.get(&vmid).cloned();
         match effect {
             TaskEffect::None => Ok(Vec::new()),
+            TaskEffect::Qemu(effect) => self.apply_qemu_effect(effect, at, faults, user, node_name),
             TaskEffect::CreateContainer { vmid, start_after } => {
                 let Some(ct) = self.containers.get_mut(vmid) else {
                     return Err(format!("unable to create CT {vmid} - container vanished"));
@@ -535,6 +572,8 @@ impl ClusterState {
                     ct.running = true;
                     ct.started_at = at;
                     ct.pid = pid;
+                    // PVE applies pending changes when a container starts.
+                    ct.apply_pending(seed, |_| true);
                 }
                 self.refresh_node_load(node);
                 Ok(Vec::new())
@@ -570,6 +609,8 @@ impl ClusterState {
                     ct.running = true;
                     ct.started_at = at;
                     ct.pid = pid;
+                    // PVE applies pending changes when a container starts.
+                    ct.apply_pending(seed, |_| true);
                 }
                 self.refresh_node_load(node);
                 Ok(Vec::new())
@@ -587,6 +628,9 @@ impl ClusterState {
                         storage.remove_volume(&ct.rootfs_volid);
                         lines.push(format!("  Logical volume \"{name}\" successfully removed."));
                     }
+                }
+                for pool in self.pools.values_mut() {
+                    pool.remove_guest(*vmid);
                 }
                 if *purge {
                     lines.push(format!("purging CT {vmid} from related configurations.."));
@@ -609,12 +653,17 @@ impl ClusterState {
                     "download of 'http://download.proxmox.com/images/system/{template}' to '/var/lib/vz/template/cache/{template}' finished"
                 )])
             }
+            other => self.apply_guest_effect(other, at, faults, user),
         }
     }
 
     /// Undoes what a task set up when it fails: a failed create removes the container and its
     /// disk, as PVE rolls back.
     pub(crate) fn abort_task_effect(&mut self, effect: &TaskEffect) {
+        if let TaskEffect::Qemu(effect) = effect {
+            self.abort_qemu_effect(effect);
+        }
+        self.abort_guest_effect(effect);
         if let TaskEffect::CreateContainer { vmid, .. } = effect {
             if let Some(ct) = self.containers.remove(vmid) {
                 if let Some(node) = self.node_index(&ct.node) {
@@ -641,7 +690,7 @@ pub(crate) fn planned_failure(state: &mut SimState, kind: &str) -> Option<String
 
 /// The node index and the container of a `/nodes/{node}/lxc/{vmid}/...` call; a container on
 /// another node does not exist here (PVE reads the node's own config directory).
-fn locate(state: &SimState, call: &Call) -> Result<(usize, u32), ApiError> {
+pub(crate) fn locate(state: &SimState, call: &Call) -> Result<(usize, u32), ApiError> {
     let idx = state.cluster.require_node(call)?;
     let node = &state.cluster.nodes[idx].name;
     let vmid = call
@@ -690,15 +739,28 @@ pub(crate) fn current(state: &mut SimState, call: &Call) -> Reply {
 /// `GET /nodes/{node}/lxc/{vmid}/config`.
 pub(crate) fn config(state: &mut SimState, call: &Call) -> Reply {
     let (_, vmid) = locate(state, call)?;
-    if call.str("snapshot").is_some() {
-        let snap = call.str("snapshot").unwrap_or_default();
-        return Err(ApiError::internal(format!(
-            "snapshot '{snap}' does not exist"
-        )));
-    }
+    let seed = state.cluster.seed;
     let cluster = &state.cluster;
     let ct = &cluster.containers[&vmid];
-    Ok(ct.config(cluster.effective_lock(ct, &state.faults)))
+    let lock = cluster.effective_lock(ct, &state.faults);
+    if let Some(name) = call.str("snapshot") {
+        let snap = ct
+            .snapshots
+            .get(name)
+            .ok_or_else(|| ApiError::internal(format!("snapshot '{name}' does not exist")))?;
+        let mut m = snap.config.config_map(None);
+        m.insert("digest".into(), ct.digest(lock).into());
+        return Ok(Value::Object(m));
+    }
+    // Without `current=1` PVE shows the config with pending changes applied.
+    if call.bool("current") == Some(true) || ct.pending.is_empty() {
+        return Ok(ct.config(lock));
+    }
+    let mut shown = ct.clone();
+    shown.apply_pending(seed, |_| true);
+    let mut m = shown.config_map(lock);
+    m.insert("digest".into(), ct.digest(lock).into());
+    Ok(Value::Object(m))
 }
 
 /// Parsed `rootfs`: `[volume=]<storage>:<size in GiB>[,opts]`.
@@ -741,8 +803,8 @@ pub(crate) fn create(state: &mut SimState, call: &Call) -> Reply {
             "restoring containers is not modelled by the simulator",
         ));
     }
-    if let Some(existing) = state.cluster.containers.get(&vmid) {
-        return Err(errors::vmid_taken(vmid, &existing.node));
+    if let Some(err) = super::qemu::vmid_taken(state, vmid) {
+        return Err(err);
     }
 
     // The template must be on this node's storage.
@@ -842,6 +904,9 @@ pub(crate) fn create(state: &mut SimState, call: &Call) -> Reply {
         pid: 0,
         lock: Some("create".into()),
         active_task: None,
+        extra: BTreeMap::new(),
+        pending: Pending::default(),
+        snapshots: SnapshotTree::default(),
     };
 
     let mut planned = planned_failure(state, "vzcreate");
@@ -899,6 +964,10 @@ pub(crate) enum PowerAction {
     Stop,
     Shutdown,
     Reboot,
+    /// `lxc-checkpoint -s`: the state is saved and the container stops.
+    Suspend,
+    /// Restores a suspended container.
+    Resume,
 }
 
 /// `POST /nodes/{node}/lxc/{vmid}/status/{action}`: a task, after PVE's synchronous checks.
@@ -906,15 +975,18 @@ pub(crate) fn power(state: &mut SimState, call: &Call, action: PowerAction) -> R
     let (idx, vmid) = locate(state, call)?;
     let ct = &state.cluster.containers[&vmid];
     match action {
-        PowerAction::Start if ct.running => {
+        PowerAction::Start | PowerAction::Resume if ct.running => {
             return Err(ApiError::internal(format!("CT {vmid} already running")));
         }
-        PowerAction::Stop | PowerAction::Shutdown | PowerAction::Reboot if !ct.running => {
+        PowerAction::Stop | PowerAction::Shutdown | PowerAction::Reboot | PowerAction::Suspend
+            if !ct.running =>
+        {
             return Err(ApiError::internal(format!("CT {vmid} not running")));
         }
         _ => {}
     }
-    if ct.active_task.is_some() {
+    // Resume forks without taking the config lock.
+    if ct.active_task.is_some() && action != PowerAction::Resume {
         return Err(errors::lock_timeout(vmid));
     }
     let (kind, duration, effect, log) = match action {
@@ -940,6 +1012,24 @@ pub(crate) fn power(state: &mut SimState, call: &Call, action: PowerAction) -> R
             "vzreboot",
             durations::REBOOT,
             TaskEffect::RebootContainer { vmid },
+            vec![],
+        ),
+        PowerAction::Suspend => (
+            GuestKind::Lxc.task_type(GuestTask::Suspend),
+            durations::STOP,
+            TaskEffect::Suspend {
+                kind: GuestKind::Lxc,
+                vmid,
+            },
+            vec![],
+        ),
+        PowerAction::Resume => (
+            GuestKind::Lxc.task_type(GuestTask::Resume),
+            durations::START,
+            TaskEffect::Resume {
+                kind: GuestKind::Lxc,
+                vmid,
+            },
             vec![],
         ),
     };

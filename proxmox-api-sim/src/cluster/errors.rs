@@ -1,5 +1,6 @@
 //! PVE's wording for the errors the cluster handlers raise, in one place.
 
+use super::guest::GuestKind;
 use crate::api_error::ApiError;
 
 /// Unknown node name (PVE fails to resolve it before proxying).
@@ -12,7 +13,8 @@ pub(crate) fn hostname_lookup_failed(node: &str) -> ApiError {
 /// A container that is not on the named node (or nowhere).
 pub(crate) fn no_such_container(node: &str, vmid: u32) -> ApiError {
     ApiError::internal(format!(
-        "Configuration file 'nodes/{node}/lxc/{vmid}.conf' does not exist"
+        "Configuration file '{}' does not exist",
+        GuestKind::Lxc.config_file(node, vmid)
     ))
 }
 

@@ -5,13 +5,31 @@
 //! lazily in [`ClusterState::tick`] once the simulator's clock passes their end.
 
 mod aplinfo;
+mod backup;
+mod clone;
 mod cluster_views;
+mod config;
+mod container_options;
 mod containers;
 mod deterministic;
 mod errors;
+mod guest;
+mod guest_effects;
+mod indexes;
+mod interfaces;
+mod migrate;
 mod nodes;
+mod pools;
+mod qemu;
+mod qemu_agent;
+mod qemu_clone;
+mod qemu_snapshots;
+mod resize;
 mod rrd;
+mod snapshots;
 mod storage;
+mod storage_content;
+mod storage_upload;
 mod tasks;
 pub mod upid;
 mod vnc;
@@ -29,7 +47,9 @@ pub use cluster_views::CLUSTER_NAME;
 pub(crate) use containers::Container;
 pub(crate) use nodes::Node;
 pub use nodes::{version_info, PVE_RELEASE, PVE_REPOID, PVE_VERSION};
+pub(crate) use qemu::VirtualMachine;
 pub use storage::DEFAULT_TEMPLATE;
+pub use storage_upload::upload as storage_upload;
 pub(crate) use tasks::TaskStore;
 pub use tasks::TASK_HISTORY_CAP;
 
@@ -40,6 +60,8 @@ pub struct ClusterConfig {
     pub nodes: usize,
     /// Pre-populated containers (for benchmarks), spread over the nodes, mostly stopped.
     pub guests: usize,
+    /// Pre-populated QEMU VMs (for benchmarks), vmids after the containers', mostly stopped.
+    pub vms: usize,
     /// Seed for every generated value (pids, MAC addresses, rrd series, ticket keys).
     pub seed: u64,
 }
@@ -49,6 +71,7 @@ impl Default for ClusterConfig {
         Self {
             nodes: 3,
             guests: 0,
+            vms: 0,
             seed: 0x5EED_0F9E,
         }
     }
@@ -61,6 +84,8 @@ pub struct ClusterState {
     pub(crate) nodes: Vec<Node>,
     /// Every container of the cluster by vmid (vmids are cluster-wide unique, as in PVE).
     pub(crate) containers: BTreeMap<u32, Container>,
+    /// Every QEMU VM of the cluster by vmid (never the same vmid as a container).
+    pub(crate) vms: BTreeMap<u32, VirtualMachine>,
     pub(crate) tasks: TaskStore,
     pub(crate) vnc: vnc::VncSessions,
     /// PEM of the certificate handed out by vncproxy (the node certificate in PVE).
@@ -71,6 +96,10 @@ pub struct ClusterState {
     pub(crate) now: f64,
     /// Vmids destroyed with `purge=1` whose ACL entries the access layer must drop.
     purged_vmids: Vec<u32>,
+    /// Resource pools by id.
+    pub(crate) pools: BTreeMap<String, pools::Pool>,
+    /// Scheduled backup jobs (`/cluster/backup`) by id.
+    pub(crate) backup_jobs: BTreeMap<String, backup::BackupJob>,
 }
 
 impl Default for ClusterState {
@@ -84,7 +113,7 @@ impl ClusterState {
     pub fn new(config: ClusterConfig) -> Self {
         let node_count = config.nodes.max(1);
         let mut nodes: Vec<Node> = (0..node_count)
-            .map(|index| Node::new(index, config.seed, config.guests, node_count))
+            .map(|index| Node::new(index, config.seed, config.guests + config.vms, node_count))
             .collect();
         let mut containers = BTreeMap::new();
         for i in 0..config.guests {
@@ -93,16 +122,25 @@ impl ClusterState {
             let ct = Container::prepopulated(vmid, node, config.seed);
             containers.insert(vmid, ct);
         }
+        let mut vms = BTreeMap::new();
+        for i in 0..config.vms {
+            let vmid = 100 + (config.guests + i) as u32;
+            let node = &mut nodes[(config.guests + i) % node_count];
+            vms.insert(vmid, VirtualMachine::prepopulated(vmid, node, config.seed));
+        }
         let mut state = Self {
             seed: config.seed,
             nodes,
             containers,
+            vms,
             tasks: TaskStore::new(config.seed),
             vnc: vnc::VncSessions::new(config.seed),
             certificate_pem: None,
             anchored_at: None,
             now: 0.0,
             purged_vmids: Vec::new(),
+            pools: BTreeMap::new(),
+            backup_jobs: BTreeMap::new(),
         };
         state.refresh_all_node_loads();
         state
@@ -163,6 +201,9 @@ impl ClusterState {
         for ct in self.containers.values_mut() {
             ct.anchor(now);
         }
+        for vm in self.vms.values_mut() {
+            vm.anchor(now);
+        }
     }
 
     pub(crate) fn node_index(&self, name: &str) -> Option<usize> {
@@ -186,6 +227,13 @@ impl ClusterState {
                 load.running += 1;
                 load.mem += ct.mem_used(now);
                 load.cpu_cores += ct.cpu_fraction(now) * f64::from(ct.cpus());
+            }
+        }
+        for vm in self.vms.values().filter(|v| v.node == name) {
+            if vm.is_running() {
+                load.running += 1;
+                load.mem += vm.mem_used();
+                load.cpu_cores += vm.cpu_fraction(now) * f64::from(vm.cpus);
             }
         }
         self.nodes[node_index].load = load;
@@ -278,6 +326,160 @@ fn route(state: &mut SimState, call: &Call) -> Option<Reply> {
             rrd::container_rrddata(state, call)
         }
         "/nodes/{node}/lxc/{vmid}/vncproxy" if m == Method::POST => vnc::vncproxy(state, call),
+        t if t.starts_with("/nodes/{node}/qemu") => return route_qemu(state, call),
+        _ => return route_guest_ops(state, call),
+    };
+    Some(reply)
+}
+
+/// The QEMU methods (`/nodes/{node}/qemu...`).
+fn route_qemu(state: &mut SimState, call: &Call) -> Option<Reply> {
+    use qemu::PowerAction as P;
+    let m = &call.method;
+    let t = call.template.as_str();
+    let reply = match t {
+        "/nodes/{node}/qemu" if m == Method::GET => qemu::list(state, call),
+        "/nodes/{node}/qemu" if m == Method::POST => qemu::create(state, call),
+        "/nodes/{node}/qemu/{vmid}" if m == Method::DELETE => qemu::destroy(state, call),
+        "/nodes/{node}/qemu/{vmid}/config" if m == Method::GET => qemu::config(state, call),
+        "/nodes/{node}/qemu/{vmid}/config" if m == Method::PUT => {
+            qemu::update_config(state, call, false)
+        }
+        "/nodes/{node}/qemu/{vmid}/config" if m == Method::POST => {
+            qemu::update_config(state, call, true)
+        }
+        "/nodes/{node}/qemu/{vmid}/pending" if m == Method::GET => qemu::pending(state, call),
+        "/nodes/{node}/qemu/{vmid}/status/current" if m == Method::GET => {
+            qemu::current(state, call)
+        }
+        "/nodes/{node}/qemu/{vmid}/status/start" if m == Method::POST => {
+            qemu::power(state, call, P::Start)
+        }
+        "/nodes/{node}/qemu/{vmid}/status/stop" if m == Method::POST => {
+            qemu::power(state, call, P::Stop)
+        }
+        "/nodes/{node}/qemu/{vmid}/status/shutdown" if m == Method::POST => {
+            qemu::power(state, call, P::Shutdown)
+        }
+        "/nodes/{node}/qemu/{vmid}/status/reboot" if m == Method::POST => {
+            qemu::power(state, call, P::Reboot)
+        }
+        "/nodes/{node}/qemu/{vmid}/status/suspend" if m == Method::POST => {
+            qemu::power(state, call, P::Suspend)
+        }
+        "/nodes/{node}/qemu/{vmid}/status/resume" if m == Method::POST => {
+            qemu::power(state, call, P::Resume)
+        }
+        "/nodes/{node}/qemu/{vmid}/clone" if m == Method::POST => qemu_clone::clone(state, call),
+        "/nodes/{node}/qemu/{vmid}/template" if m == Method::POST => {
+            qemu_clone::template(state, call)
+        }
+        "/nodes/{node}/qemu/{vmid}/snapshot" if m == Method::GET => {
+            qemu_snapshots::list(state, call)
+        }
+        "/nodes/{node}/qemu/{vmid}/snapshot" if m == Method::POST => {
+            qemu_snapshots::create(state, call)
+        }
+        "/nodes/{node}/qemu/{vmid}/snapshot/{snapname}" if m == Method::GET => {
+            qemu_snapshots::index(state, call)
+        }
+        "/nodes/{node}/qemu/{vmid}/snapshot/{snapname}" if m == Method::DELETE => {
+            qemu_snapshots::delete(state, call)
+        }
+        "/nodes/{node}/qemu/{vmid}/snapshot/{snapname}/config" if m == Method::GET => {
+            qemu_snapshots::get_config(state, call)
+        }
+        "/nodes/{node}/qemu/{vmid}/snapshot/{snapname}/config" if m == Method::PUT => {
+            qemu_snapshots::update_config(state, call)
+        }
+        "/nodes/{node}/qemu/{vmid}/snapshot/{snapname}/rollback" if m == Method::POST => {
+            qemu_snapshots::rollback(state, call)
+        }
+        "/nodes/{node}/qemu/{vmid}/rrddata" if m == Method::GET => rrd::vm_rrddata(state, call),
+        "/nodes/{node}/qemu/{vmid}/vncproxy" if m == Method::POST => vnc::vm_vncproxy(state, call),
+        t if t.starts_with("/nodes/{node}/qemu/{vmid}/agent") => qemu_agent::call(state, call),
+        _ => return None,
+    };
+    Some(reply)
+}
+
+/// The guest operations, storage content, pools, backups and directory indexes.
+fn route_guest_ops(state: &mut SimState, call: &Call) -> Option<Reply> {
+    use containers::PowerAction;
+    let m = &call.method;
+    let reply = match call.template.as_str() {
+        "/" if m == Method::GET => indexes::root(state, call),
+        "/cluster" if m == Method::GET => indexes::cluster(state, call),
+        "/access" if m == Method::GET => indexes::access(state, call),
+        "/nodes/{node}" if m == Method::GET => indexes::node(state, call),
+        "/nodes/{node}/lxc/{vmid}" if m == Method::GET => indexes::container(state, call),
+        "/nodes/{node}/lxc/{vmid}/status" if m == Method::GET => {
+            indexes::container_status(state, call)
+        }
+        "/nodes/{node}/lxc/{vmid}/config" if m == Method::PUT => config::update(state, call),
+        "/nodes/{node}/lxc/{vmid}/pending" if m == Method::GET => config::pending(state, call),
+        "/nodes/{node}/lxc/{vmid}/resize" if m == Method::PUT => resize::resize(state, call),
+        "/nodes/{node}/lxc/{vmid}/interfaces" if m == Method::GET => {
+            interfaces::interfaces(state, call)
+        }
+        "/nodes/{node}/lxc/{vmid}/status/suspend" if m == Method::POST => {
+            containers::power(state, call, PowerAction::Suspend)
+        }
+        "/nodes/{node}/lxc/{vmid}/status/resume" if m == Method::POST => {
+            containers::power(state, call, PowerAction::Resume)
+        }
+        "/nodes/{node}/lxc/{vmid}/snapshot" if m == Method::GET => snapshots::list(state, call),
+        "/nodes/{node}/lxc/{vmid}/snapshot" if m == Method::POST => snapshots::create(state, call),
+        "/nodes/{node}/lxc/{vmid}/snapshot/{snapname}" if m == Method::GET => {
+            snapshots::index(state, call)
+        }
+        "/nodes/{node}/lxc/{vmid}/snapshot/{snapname}" if m == Method::DELETE => {
+            snapshots::delete(state, call)
+        }
+        "/nodes/{node}/lxc/{vmid}/snapshot/{snapname}/rollback" if m == Method::POST => {
+            snapshots::rollback(state, call)
+        }
+        "/nodes/{node}/lxc/{vmid}/snapshot/{snapname}/config" if m == Method::GET => {
+            snapshots::config(state, call)
+        }
+        "/nodes/{node}/lxc/{vmid}/snapshot/{snapname}/config" if m == Method::PUT => {
+            snapshots::update_config(state, call)
+        }
+        "/nodes/{node}/lxc/{vmid}/clone" if m == Method::POST => clone::clone(state, call),
+        "/nodes/{node}/lxc/{vmid}/template" if m == Method::POST => clone::template(state, call),
+        "/nodes/{node}/lxc/{vmid}/migrate" if m == Method::GET => {
+            migrate::precondition(state, call)
+        }
+        "/nodes/{node}/lxc/{vmid}/migrate" if m == Method::POST => migrate::migrate(state, call),
+        "/nodes/{node}/storage/{storage}" if m == Method::GET => {
+            storage_content::index(state, call)
+        }
+        "/nodes/{node}/storage/{storage}/status" if m == Method::GET => {
+            storage_content::status(state, call)
+        }
+        "/nodes/{node}/storage/{storage}/content/{volume}" if m == Method::GET => {
+            storage_content::get_volume(state, call)
+        }
+        "/nodes/{node}/storage/{storage}/content/{volume}" if m == Method::DELETE => {
+            storage_content::delete_volume(state, call)
+        }
+        "/nodes/{node}/storage/{storage}/download-url" if m == Method::POST => {
+            storage_content::download_url(state, call)
+        }
+        "/storage" if m == Method::GET => storage_content::config_list(state, call),
+        "/storage/{storage}" if m == Method::GET => storage_content::config_get(state, call),
+        "/pools" if m == Method::GET => pools::list(state, call),
+        "/pools" if m == Method::POST => pools::create(state, call),
+        "/pools" if m == Method::PUT => pools::update(state, call),
+        "/pools" if m == Method::DELETE => pools::delete(state, call),
+        "/pools/{poolid}" if m == Method::GET => pools::get(state, call),
+        "/pools/{poolid}" if m == Method::PUT => pools::update(state, call),
+        "/pools/{poolid}" if m == Method::DELETE => pools::delete(state, call),
+        "/nodes/{node}/vzdump" if m == Method::POST => backup::vzdump(state, call),
+        "/cluster/backup" if m == Method::GET => backup::list_jobs(state, call),
+        "/cluster/backup" if m == Method::POST => backup::create_job(state, call),
+        "/cluster/backup/{id}" if m == Method::GET => backup::get_job(state, call),
+        "/cluster/backup/{id}" if m == Method::DELETE => backup::delete_job(state, call),
         _ => return None,
     };
     Some(reply)

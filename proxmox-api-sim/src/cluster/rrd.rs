@@ -174,3 +174,47 @@ pub(crate) fn container_rrddata(state: &mut SimState, call: &Call) -> Reply {
         .collect();
     Ok(Value::Array(rows))
 }
+
+/// `GET /nodes/{node}/qemu/{vmid}/rrddata`: like a container's, with a VM's shape (`disk` is
+/// always 0: PVE cannot see inside a VM's disks without an agent).
+pub(crate) fn vm_rrddata(state: &mut SimState, call: &Call) -> Reply {
+    let (_, vmid) = super::qemu::locate(state, call)?;
+    let vm = &state.cluster.vms[&vmid];
+    let q = query(call, false)?;
+    let seed = state.cluster.seed;
+    let now = state.cluster.now;
+    let peak = if q.max { 1.5 } else { 1.0 };
+    let mem_running = vm.mem_used().max(vm.maxmem / 4) as f64;
+    let rows: Vec<Value> = times(now, &q)
+        .map(|t| {
+            let mut m = Map::new();
+            m.insert("time".into(), t.into());
+            if (t as f64) + (q.step as f64) < vm.created_at {
+                return Value::Object(m);
+            }
+            let r = |i: u64| unit(&[seed, u64::from(vmid), t as u64, i, 0x51]);
+            let running = vm.is_running() && (t as f64) >= vm.started_at - q.step as f64;
+            m.insert("maxcpu".into(), vm.cpus.into());
+            m.insert("maxmem".into(), vm.maxmem.into());
+            m.insert("maxdisk".into(), vm.maxdisk.into());
+            m.insert("disk".into(), 0.into());
+            if running {
+                m.insert("cpu".into(), float((0.002 + r(1) * 0.05) * peak));
+                m.insert(
+                    "mem".into(),
+                    float(mem_running * (0.9 + r(2) * 0.1) * peak.min(1.1)),
+                );
+                m.insert("netin".into(), float((500.0 + r(4) * 4_000.0) * peak));
+                m.insert("netout".into(), float((100.0 + r(5) * 1_500.0) * peak));
+                m.insert("diskread".into(), float((r(6) * 50_000.0) * peak));
+                m.insert("diskwrite".into(), float((r(7) * 80_000.0) * peak));
+            } else {
+                for k in ["cpu", "mem", "netin", "netout", "diskread", "diskwrite"] {
+                    m.insert(k.into(), 0.into());
+                }
+            }
+            Value::Object(m)
+        })
+        .collect();
+    Ok(Value::Array(rows))
+}

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use serde_json::{Map, Value};
 
+use super::guest::GuestKind;
 use super::upid::Upid;
 use super::{auth_id, caller_can, ClusterState};
 use crate::api_error::{ApiError, Reply};
@@ -45,6 +46,73 @@ pub(crate) enum TaskEffect {
         storage: String,
         template: String,
     },
+    /// A QEMU task (its VM's config lock is tracked by the VM itself).
+    Qemu(super::qemu::QemuEffect),
+    /// Step two of a snapshot (step one ran when the task started).
+    SnapshotCommit {
+        kind: GuestKind,
+        vmid: u32,
+        name: String,
+    },
+    SnapshotDelete {
+        kind: GuestKind,
+        vmid: u32,
+        name: String,
+    },
+    Rollback {
+        kind: GuestKind,
+        vmid: u32,
+        name: String,
+        start: bool,
+    },
+    /// The clone exists (locked `create`) from the start; the task unlocks it.
+    CloneGuest {
+        kind: GuestKind,
+        source: u32,
+        newid: u32,
+    },
+    Template {
+        kind: GuestKind,
+        vmid: u32,
+    },
+    Migrate {
+        kind: GuestKind,
+        vmid: u32,
+        target: usize,
+        restart: bool,
+    },
+    /// Grows a disk to `bytes`.
+    Resize {
+        kind: GuestKind,
+        vmid: u32,
+        disk: String,
+        bytes: u64,
+    },
+    Suspend {
+        kind: GuestKind,
+        vmid: u32,
+    },
+    Resume {
+        kind: GuestKind,
+        vmid: u32,
+    },
+    /// vzdump of one guest: the archive appears on the storage when the task ends.
+    Backup {
+        kind: GuestKind,
+        vmids: Vec<u32>,
+        node: usize,
+        storage: String,
+        /// vzdump's `compress` (`0`, `gzip`, `lzo`, `zstd`).
+        compress: String,
+    },
+    /// download-url: the file appears on the storage when the task ends.
+    DownloadUrl {
+        node: usize,
+        storage: String,
+        volid: String,
+        content: &'static str,
+        size: u64,
+    },
 }
 
 impl TaskEffect {
@@ -55,8 +123,22 @@ impl TaskEffect {
             | TaskEffect::StartContainer { vmid }
             | TaskEffect::StopContainer { vmid }
             | TaskEffect::RebootContainer { vmid }
-            | TaskEffect::DestroyContainer { vmid, .. } => Some(*vmid),
-            TaskEffect::None | TaskEffect::DownloadTemplate { .. } => None,
+            | TaskEffect::DestroyContainer { vmid, .. }
+            | TaskEffect::Template { vmid, .. }
+            | TaskEffect::Resize { vmid, .. }
+            | TaskEffect::Suspend { vmid, .. }
+            | TaskEffect::Resume { vmid, .. } => Some(*vmid),
+            // These mark the guest with a `lock` in its config instead of holding the flock.
+            TaskEffect::SnapshotCommit { .. }
+            | TaskEffect::SnapshotDelete { .. }
+            | TaskEffect::Rollback { .. }
+            | TaskEffect::CloneGuest { .. }
+            | TaskEffect::Migrate { .. }
+            | TaskEffect::Backup { .. }
+            | TaskEffect::None
+            | TaskEffect::Qemu(_)
+            | TaskEffect::DownloadTemplate { .. }
+            | TaskEffect::DownloadUrl { .. } => None,
         }
     }
 }

@@ -149,6 +149,19 @@ pub(crate) fn vncproxy(state: &mut SimState, call: &Call) -> Reply {
     {
         return Err(errors::no_such_container(&node, vmid));
     }
+    proxy(state, call, idx, vmid)
+}
+
+/// `POST /nodes/{node}/qemu/{vmid}/vncproxy`: the same answer for a VM (its VNC server is
+/// QEMU's own; the ticket and task are identical).
+pub(crate) fn vm_vncproxy(state: &mut SimState, call: &Call) -> Reply {
+    let (idx, vmid) = super::qemu::locate(state, call)?;
+    proxy(state, call, idx, vmid)
+}
+
+/// A VNC ticket on a free port of the node and its `vncproxy` task.
+fn proxy(state: &mut SimState, call: &Call, idx: usize, vmid: u32) -> Reply {
+    let node = state.cluster.nodes[idx].name.clone();
     let cert = certificate_pem(state)?;
     let now = state.cluster.now as i64;
     let duration = durations::VNCPROXY * state.faults.task_duration_scale;

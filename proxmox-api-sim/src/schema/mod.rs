@@ -118,7 +118,26 @@ impl Schema {
             }
             schema.method_count += added;
         }
+        schema.add_root_index();
         schema
+    }
+
+    /// `GET /` (PVE::API2's directory index) is not in the API viewer's schema, which lists
+    /// the children of the root only; PVE serves it to any authenticated user.
+    fn add_root_index(&mut self) {
+        if !self.root.methods.is_empty() {
+            return;
+        }
+        let parameters = serde_json::json!({ "additionalProperties": 0, "properties": {} });
+        self.root.template = "/".to_owned();
+        self.root.methods.push(Arc::new(MethodDef {
+            method: http::Method::GET,
+            template: "/".to_owned(),
+            params: Params::from_schema(Some(&parameters)),
+            permissions: serde_json::json!({ "user": "all" }),
+            allow_token: true,
+        }));
+        self.method_count += 1;
     }
 
     fn insert_path(&mut self, path: &str) -> &mut RouteNode {

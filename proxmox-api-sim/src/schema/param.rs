@@ -60,6 +60,11 @@ pub struct ParamDef {
     pub items: Option<Box<ParamDef>>,
     /// For property strings: the key a bare value binds to.
     pub default_key: bool,
+    /// For property strings: this key is another name for `alias` (`volume` for `file`), and
+    /// with `key_alias` it also sets that key to its own name (`virtio=<mac>` sets `model`).
+    pub alias: Option<String>,
+    /// See `alias`.
+    pub key_alias: Option<String>,
 }
 
 /// The parameters of one method (or the keys of one property string).
@@ -172,6 +177,11 @@ impl ParamDef {
                 .get("items")
                 .map(|items| Box::new(ParamDef::from_schema(name, items))),
             default_key: def.get("default_key").map(super::truthy).unwrap_or(false),
+            alias: def.get("alias").and_then(Value::as_str).map(str::to_owned),
+            key_alias: def
+                .get("keyAlias")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
         }
     }
 }

@@ -131,6 +131,9 @@ fn check_value(def: &ParamDef, value: &str) -> Result<(), String> {
 /// A `key=value,...` property string (`net0`, `rootfs`, ...): keys must be known, values valid.
 fn check_property_string(keys: &Params, value: &str) -> Result<(), String> {
     let mut seen: Vec<&str> = Vec::new();
+    let duplicate = |key: &str| {
+        format!("invalid format - duplicate key in comma-separated list property: {key}")
+    };
     for part in value.split(',').filter(|p| !p.is_empty()) {
         let (key, item) = match part.split_once('=') {
             Some((k, v)) => (k, v),
@@ -143,21 +146,41 @@ fn check_property_string(keys: &Params, value: &str) -> Result<(), String> {
                 }
             },
         };
-        let Some(def) = keys.lookup(key) else {
-            return Err(format!(
-                "invalid format - invalid key in comma-separated list property: {key}"
-            ));
+        let invalid = |key: &str| {
+            format!("invalid format - invalid key in comma-separated list property: {key}")
+        };
+        let Some(mut def) = keys.lookup(key) else {
+            return Err(invalid(key));
         };
         if seen.contains(&key) {
-            return Err(format!(
-                "invalid format - duplicate key in comma-separated list property: {key}"
-            ));
+            return Err(duplicate(key));
+        }
+        // PVE::JSONSchema::parse_property_string: an alias stands for its target key, and a
+        // key alias (`virtio=<mac>`) also sets that key (`model`) to the alias' own name.
+        let mut key = key;
+        if let Some(target) = &def.alias {
+            if let Some(key_alias) = &def.key_alias {
+                if seen.contains(&key_alias.as_str()) {
+                    return Err(format!(
+                        "invalid format - key alias '{key_alias}' is already defined"
+                    ));
+                }
+                seen.push(key_alias.as_str());
+            }
+            let Some((name, target_def)) = keys.named.get_key_value(target.as_str()) else {
+                return Err(invalid(target));
+            };
+            key = name.as_str();
+            def = target_def;
+            if seen.contains(&key) {
+                return Err(duplicate(key));
+            }
         }
         seen.push(key);
         check_value(def, item).map_err(|m| format!("invalid format - format error\n{key}: {m}"))?;
     }
     for (key, def) in &keys.named {
-        if !def.optional && !seen.contains(&key.as_str()) {
+        if !def.optional && def.alias.is_none() && !seen.contains(&key.as_str()) {
             return Err(format!(
                 "invalid format - format error\n{key}: {NOT_OPTIONAL}"
             ));

@@ -1,0 +1,95 @@
+//! What containers and QEMU guests share: the words PVE uses for each kind (messages, task
+//! types, lock files), so the generic snapshot, config, clone and migrate code can answer for
+//! either kind with PVE's exact texts.
+
+/// The two kinds of guests PVE runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum GuestKind {
+    /// LXC containers (`/nodes/{node}/lxc/{vmid}`).
+    Lxc,
+    /// QEMU virtual machines (`/nodes/{node}/qemu/{vmid}`).
+    #[allow(dead_code)] // used by the QEMU model
+    Qemu,
+}
+
+/// The task types (UPID `type`) PVE forks for a guest operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum GuestTask {
+    Snapshot,
+    DeleteSnapshot,
+    Rollback,
+    Clone,
+    Template,
+    Migrate,
+    Resize,
+    Suspend,
+    Resume,
+}
+
+impl GuestKind {
+    /// `lxc` / `qemu`: the path segment, the `type` in `/cluster/resources` and pools.
+    pub(crate) fn type_str(self) -> &'static str {
+        match self {
+            GuestKind::Lxc => "lxc",
+            GuestKind::Qemu => "qemu",
+        }
+    }
+
+    /// `CT` / `VM`: how PVE names the guest in messages (`CT is locked (backup)`).
+    pub(crate) fn label(self) -> &'static str {
+        match self {
+            GuestKind::Lxc => "CT",
+            GuestKind::Qemu => "VM",
+        }
+    }
+
+    /// The config file PVE reports when a guest is missing.
+    pub(crate) fn config_file(self, node: &str, vmid: u32) -> String {
+        match self {
+            GuestKind::Lxc => format!("nodes/{node}/lxc/{vmid}.conf"),
+            GuestKind::Qemu => format!("nodes/{node}/qemu-server/{vmid}.conf"),
+        }
+    }
+
+    /// The flock file PVE reports on lock timeouts.
+    pub(crate) fn lock_file(self, vmid: u32) -> String {
+        match self {
+            GuestKind::Lxc => format!("/run/lock/lxc/pve-config-{vmid}.lock"),
+            GuestKind::Qemu => format!("/var/lock/qemu-server/lock-{vmid}.conf"),
+        }
+    }
+
+    /// The UPID type of a task (pve-container and qemu-server differ, and are not consistent).
+    pub(crate) fn task_type(self, task: GuestTask) -> &'static str {
+        match (self, task) {
+            (GuestKind::Lxc, GuestTask::Snapshot) => "pctsnapshot",
+            (GuestKind::Lxc, GuestTask::DeleteSnapshot) => "lxcdelsnapshot",
+            (GuestKind::Lxc, GuestTask::Rollback) => "lxcrollback",
+            (GuestKind::Lxc, GuestTask::Clone) => "vzclone",
+            (GuestKind::Lxc, GuestTask::Template) => "vztemplate",
+            (GuestKind::Lxc, GuestTask::Migrate) => "vzmigrate",
+            (GuestKind::Lxc, GuestTask::Resize) => "resize",
+            (GuestKind::Lxc, GuestTask::Suspend) => "vzsuspend",
+            (GuestKind::Lxc, GuestTask::Resume) => "vzresume",
+            (GuestKind::Qemu, GuestTask::Snapshot) => "qmsnapshot",
+            (GuestKind::Qemu, GuestTask::DeleteSnapshot) => "qmdelsnapshot",
+            (GuestKind::Qemu, GuestTask::Rollback) => "qmrollback",
+            (GuestKind::Qemu, GuestTask::Clone) => "qmclone",
+            (GuestKind::Qemu, GuestTask::Template) => "qmtemplate",
+            (GuestKind::Qemu, GuestTask::Migrate) => "qmigrate",
+            (GuestKind::Qemu, GuestTask::Resize) => "resize",
+            (GuestKind::Qemu, GuestTask::Suspend) => "qmsuspend",
+            (GuestKind::Qemu, GuestTask::Resume) => "qmresume",
+        }
+    }
+
+    /// `CT is locked (snapshot)` (PVE::AbstractConfig::check_lock).
+    pub(crate) fn locked_text(self, lock: &str) -> String {
+        format!("{} is locked ({lock})", self.label())
+    }
+
+    /// `can't lock file '...' - got timeout`.
+    pub(crate) fn lock_timeout_text(self, vmid: u32) -> String {
+        format!("can't lock file '{}' - got timeout", self.lock_file(vmid))
+    }
+}

@@ -1,0 +1,336 @@
+//! QEMU snapshots: list, create, rollback, delete (each a task, as in PVE), and a snapshot's
+//! config. A snapshot keeps a copy of the config; the disks are not copied (thin snapshots cost
+//! nothing in the simulator's storage accounting).
+//!
+//! As in PVE::AbstractConfig, the name checks that need the config lock (`already used`, `does
+//! not exist`) happen inside the worker, so they surface as the task's exit status.
+
+use serde_json::{Map, Value};
+
+use super::containers::planned_failure;
+use super::qemu::{check_unlocked, durations, locate, typed_config, Power, QemuEffect, Snapshot};
+use super::tasks::{task_user, TaskEffect, TaskSpec};
+use super::ClusterState;
+use crate::api_error::{ApiError, Reply};
+use crate::call::Call;
+use crate::state::SimState;
+
+/// What a snapshot task does when it ends.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum SnapshotEffect {
+    Create {
+        vmid: u32,
+        name: String,
+        description: String,
+        vmstate: bool,
+    },
+    Rollback {
+        vmid: u32,
+        name: String,
+        start: bool,
+    },
+    Delete {
+        vmid: u32,
+        name: String,
+    },
+}
+
+/// A snapshot's config as `GET .../config?snapshot=` and `.../snapshot/{name}/config` return it.
+pub(crate) fn snapshot_config_value(s: &Snapshot) -> Value {
+    let mut m = typed_config(&s.config);
+    m.insert("snaptime".into(), s.snaptime.into());
+    if !s.description.is_empty() {
+        m.insert("description".into(), s.description.clone().into());
+    }
+    if s.vmstate {
+        m.insert("vmstate".into(), 1.into());
+    }
+    if let Some(parent) = &s.parent {
+        m.insert("parent".into(), parent.clone().into());
+    }
+    Value::Object(m)
+}
+
+/// `GET /nodes/{node}/qemu/{vmid}/snapshot`: every snapshot, then `current` ("You are here!").
+pub(crate) fn list(state: &mut SimState, call: &Call) -> Reply {
+    let (_, vmid) = locate(state, call)?;
+    let vm = &state.cluster.vms[&vmid];
+    let mut out: Vec<Value> = vm
+        .snapshots
+        .iter()
+        .map(|s| {
+            let mut m = Map::new();
+            m.insert("name".into(), s.name.clone().into());
+            m.insert("description".into(), s.description.clone().into());
+            m.insert("snaptime".into(), s.snaptime.into());
+            if s.vmstate {
+                m.insert("vmstate".into(), 1.into());
+            }
+            if let Some(p) = &s.parent {
+                m.insert("parent".into(), p.clone().into());
+            }
+            Value::Object(m)
+        })
+        .collect();
+    let mut current = Map::new();
+    current.insert("name".into(), "current".into());
+    current.insert("description".into(), "You are here!".into());
+    current.insert("digest".into(), vm.digest().into());
+    current.insert("running".into(), u8::from(vm.is_running()).into());
+    if let Some(p) = &vm.parent {
+        current.insert("parent".into(), p.clone().into());
+    }
+    out.push(Value::Object(current));
+    Ok(Value::Array(out))
+}
+
+fn snapname(call: &Call) -> Result<String, ApiError> {
+    Ok(call.required("snapname")?.to_owned())
+}
+
+fn spawn(
+    state: &mut SimState,
+    call: &Call,
+    idx: usize,
+    vmid: u32,
+    kind: &'static str,
+    duration: f64,
+    effect: SnapshotEffect,
+) -> Reply {
+    let planned = planned_failure(state, kind);
+    let upid = state.cluster.spawn_vm_task(
+        vmid,
+        TaskSpec {
+            node: idx,
+            kind,
+            id: vmid.to_string(),
+            user: task_user(call),
+            duration: duration * state.faults.task_duration_scale,
+            effect: TaskEffect::Qemu(QemuEffect::Snapshot(effect)),
+            planned_exit: planned,
+            log: Vec::new(),
+            start: None,
+        },
+    );
+    Ok(Value::from(upid))
+}
+
+/// `POST /nodes/{node}/qemu/{vmid}/snapshot`: a `qmsnapshot` task.
+pub(crate) fn create(state: &mut SimState, call: &Call) -> Reply {
+    let (idx, vmid) = locate(state, call)?;
+    let name = snapname(call)?;
+    if name == "current" {
+        return Err(ApiError::internal(
+            "unable to use snapshot name 'current' (reserved name)",
+        ));
+    }
+    if name.eq_ignore_ascii_case("pending") {
+        return Err(ApiError::internal(
+            "unable to use snapshot name 'pending' (reserved name)",
+        ));
+    }
+    check_unlocked(state, vmid)?;
+    let vmstate = call.bool("vmstate").unwrap_or(false);
+    let effect = SnapshotEffect::Create {
+        vmid,
+        name,
+        description: call.str("description").unwrap_or("").to_owned(),
+        vmstate,
+    };
+    spawn(
+        state,
+        call,
+        idx,
+        vmid,
+        "qmsnapshot",
+        durations::SNAPSHOT,
+        effect,
+    )
+}
+
+/// `GET /nodes/{node}/qemu/{vmid}/snapshot/{snapname}`: the directory index.
+pub(crate) fn index(state: &mut SimState, call: &Call) -> Reply {
+    let (_, vmid) = locate(state, call)?;
+    let name = snapname(call)?;
+    find(state, vmid, &name)?;
+    let out: Vec<Value> = ["config", "rollback"]
+        .iter()
+        .map(|s| {
+            let mut m = Map::new();
+            m.insert("cmd".into(), (*s).into());
+            Value::Object(m)
+        })
+        .collect();
+    Ok(Value::Array(out))
+}
+
+fn find<'a>(state: &'a SimState, vmid: u32, name: &str) -> Result<&'a Snapshot, ApiError> {
+    state.cluster.vms[&vmid]
+        .snapshots
+        .iter()
+        .find(|s| s.name == name)
+        .ok_or_else(|| ApiError::internal(format!("snapshot '{name}' does not exist")))
+}
+
+/// `GET /nodes/{node}/qemu/{vmid}/snapshot/{snapname}/config`.
+pub(crate) fn get_config(state: &mut SimState, call: &Call) -> Reply {
+    let (_, vmid) = locate(state, call)?;
+    let name = snapname(call)?;
+    Ok(snapshot_config_value(find(state, vmid, &name)?))
+}
+
+/// `PUT /nodes/{node}/qemu/{vmid}/snapshot/{snapname}/config`: only the description changes.
+pub(crate) fn update_config(state: &mut SimState, call: &Call) -> Reply {
+    let (_, vmid) = locate(state, call)?;
+    let name = snapname(call)?;
+    find(state, vmid, &name)?;
+    check_unlocked(state, vmid)?;
+    if let Some(description) = call.str("description") {
+        if let Some(vm) = state.cluster.vms.get_mut(&vmid) {
+            if let Some(s) = vm.snapshots.iter_mut().find(|s| s.name == name) {
+                s.description = description.to_owned();
+            }
+        }
+    }
+    Ok(Value::Null)
+}
+
+/// `POST /nodes/{node}/qemu/{vmid}/snapshot/{snapname}/rollback`: a `qmrollback` task.
+pub(crate) fn rollback(state: &mut SimState, call: &Call) -> Reply {
+    let (idx, vmid) = locate(state, call)?;
+    let name = snapname(call)?;
+    check_unlocked(state, vmid)?;
+    let effect = SnapshotEffect::Rollback {
+        vmid,
+        name,
+        start: call.bool("start").unwrap_or(false),
+    };
+    spawn(
+        state,
+        call,
+        idx,
+        vmid,
+        "qmrollback",
+        durations::ROLLBACK,
+        effect,
+    )
+}
+
+/// `DELETE /nodes/{node}/qemu/{vmid}/snapshot/{snapname}`: a `qmdelsnapshot` task.
+pub(crate) fn delete(state: &mut SimState, call: &Call) -> Reply {
+    let (idx, vmid) = locate(state, call)?;
+    let name = snapname(call)?;
+    if call.bool("force") != Some(true) {
+        check_unlocked(state, vmid)?;
+    }
+    let effect = SnapshotEffect::Delete { vmid, name };
+    spawn(
+        state,
+        call,
+        idx,
+        vmid,
+        "qmdelsnapshot",
+        durations::DELSNAPSHOT,
+        effect,
+    )
+}
+
+/// Applies a finished snapshot task.
+pub(crate) fn apply(
+    cluster: &mut ClusterState,
+    effect: &SnapshotEffect,
+    at: f64,
+    node_name: &str,
+) -> Result<Vec<String>, String> {
+    let vmid = match effect {
+        SnapshotEffect::Create { vmid, .. }
+        | SnapshotEffect::Rollback { vmid, .. }
+        | SnapshotEffect::Delete { vmid, .. } => *vmid,
+    };
+    let seed = cluster.seed;
+    let Some(vm) = cluster.vms.get_mut(&vmid) else {
+        return Err(format!(
+            "Configuration file 'nodes/{node_name}/qemu-server/{vmid}.conf' does not exist"
+        ));
+    };
+    match effect {
+        SnapshotEffect::Create {
+            name,
+            description,
+            vmstate,
+            ..
+        } => {
+            if vm.snapshots.iter().any(|s| &s.name == name) {
+                return Err(format!("snapshot name '{name}' already used"));
+            }
+            let vmstate = *vmstate && vm.is_running();
+            vm.snapshots.push(Snapshot {
+                name: name.clone(),
+                description: description.clone(),
+                snaptime: at as i64,
+                vmstate,
+                parent: vm.parent.clone(),
+                config: vm.config.clone(),
+            });
+            vm.parent = Some(name.clone());
+            let mut lines = Vec::new();
+            if vmstate {
+                lines.push("saving VM state and RAM using storage 'local-lvm'".to_owned());
+            }
+            for (key, volid) in vm.disk_volumes() {
+                if key.starts_with("unused") {
+                    continue;
+                }
+                let lv = volid.split(':').nth(1).unwrap_or_default();
+                lines.push(format!(
+                    "snapshotting '{key}' ({volid})\n  Logical volume \"snap_{lv}_{name}\" created."
+                ));
+            }
+            Ok(lines)
+        }
+        SnapshotEffect::Rollback { name, start, .. } => {
+            let Some(snap) = vm.snapshots.iter().find(|s| &s.name == name) else {
+                return Err(format!("snapshot '{name}' does not exist"));
+            };
+            let config = snap.config.clone();
+            let vmstate = snap.vmstate;
+            vm.config = config;
+            vm.parent = Some(name.clone());
+            vm.refresh();
+            let was_running = vm.is_running();
+            // Without a saved RAM state the VM is stopped; with one it resumes where it was.
+            let node = cluster.node_index(node_name).unwrap_or(0);
+            if vmstate || *start {
+                let pid = cluster.nodes[node].alloc_pid(seed);
+                if let Some(vm) = cluster.vms.get_mut(&vmid) {
+                    vm.power = Power::Running;
+                    vm.pid = pid;
+                    if !was_running {
+                        vm.started_at = at;
+                    }
+                }
+            } else if let Some(vm) = cluster.vms.get_mut(&vmid) {
+                vm.power = Power::Stopped;
+                vm.pid = 0;
+            }
+            cluster.refresh_node_load(node);
+            Ok(Vec::new())
+        }
+        SnapshotEffect::Delete { name, .. } => {
+            let Some(pos) = vm.snapshots.iter().position(|s| &s.name == name) else {
+                return Err(format!("snapshot '{name}' does not exist"));
+            };
+            let removed = vm.snapshots.remove(pos);
+            // Children of the deleted snapshot now hang off its parent.
+            for s in &mut vm.snapshots {
+                if s.parent.as_deref() == Some(name) {
+                    s.parent = removed.parent.clone();
+                }
+            }
+            if vm.parent.as_deref() == Some(name) {
+                vm.parent = removed.parent;
+            }
+            Ok(Vec::new())
+        }
+    }
+}
