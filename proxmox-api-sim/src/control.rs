@@ -131,9 +131,22 @@ impl SimControl {
         self.state.lock().access.add_user(userid, password);
     }
 
-    /// Grants `role` on `path` to a user or token (`user@realm!name`), propagating.
+    /// Grants `role` on `path` to a user, token (`user@realm!name`) or group (`@name`),
+    /// propagating.
     pub fn grant(&self, path: &str, ugid: &str, role: &str) {
         self.state.lock().access.grant(path, ugid, role, true);
+    }
+
+    /// Puts `userid` into group `groupid`, creating the group when it is missing.
+    pub fn add_to_group(&self, groupid: &str, userid: &str) {
+        self.state
+            .lock()
+            .access
+            .groups
+            .entry(groupid.to_owned())
+            .or_default()
+            .members
+            .insert(userid.to_owned());
     }
 
     /// Gives `userid` a TOTP second factor; returns the base32 secret (`None`: no such user).
@@ -242,6 +255,12 @@ struct Grant {
     path: String,
     ugid: String,
     role: String,
+}
+
+#[derive(Deserialize)]
+struct GroupMember {
+    groupid: String,
+    userid: String,
 }
 
 #[derive(Deserialize)]
@@ -359,6 +378,10 @@ fn run(
         "grant" => {
             let r: Grant = parse(body)?;
             control.grant(&r.path, &r.ugid, &r.role);
+        }
+        "add-to-group" => {
+            let r: GroupMember = parse(body)?;
+            control.add_to_group(&r.groupid, &r.userid);
         }
         "enable-totp" => {
             let r: UserOnly = parse(body)?;

@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 
 use super::crypto::{uuid_v4, PasswordHash};
 use super::roles::{self, PrivSet};
-use super::{totp, AccessState, AclEntry, AclKind, Token, User, ROOT};
+use super::{groups, password, totp, AccessState, AclEntry, AclKind, Token, User, ROOT};
 use crate::api_error::{ApiError, Reply};
 use crate::call::{Call, Caller};
 use crate::state::SimState;
@@ -32,7 +32,12 @@ pub fn dispatch(state: &mut SimState, call: &Call) -> Option<Reply> {
         (&Method::POST, "/access/users/{userid}/token/{tokenid}") => create_token(access, call),
         (&Method::PUT, "/access/users/{userid}/token/{tokenid}") => update_token(access, call),
         (&Method::DELETE, "/access/users/{userid}/token/{tokenid}") => delete_token(access, call),
-        (&Method::PUT, "/access/password") => change_password(access, call),
+        (&Method::PUT, "/access/password") => password::change(access, call, now),
+        (&Method::GET, "/access/groups") => caller(call).and_then(|c| groups::list(access, c)),
+        (&Method::POST, "/access/groups") => groups::create(access, call),
+        (&Method::GET, "/access/groups/{groupid}") => groups::get(access, call),
+        (&Method::PUT, "/access/groups/{groupid}") => groups::update(access, call),
+        (&Method::DELETE, "/access/groups/{groupid}") => groups::delete(access, call),
         (&Method::GET, "/access/acl") => list_acl(access, call),
         (&Method::PUT, "/access/acl") => update_acl(access, call),
         (&Method::GET, "/access/roles") => Ok(list_roles()),
@@ -160,37 +165,9 @@ fn capabilities(access: &AccessState, userid: &str) -> Value {
     Value::Object(cap)
 }
 
-fn change_password(access: &mut AccessState, call: &Call) -> Reply {
-    let userid = call.required("userid")?;
-    let password = call.required("password")?;
-    let caller = caller(call)?.clone();
-    // PVE 8+: a caller other than root may confirm with their own current password; when they
-    // do, it must be right.
-    if let Some(confirmation) = call.str("confirmation-password") {
-        let ok = caller.userid == ROOT
-            || access
-                .users
-                .get(&caller.userid)
-                .and_then(|u| u.password.as_ref())
-                .is_some_and(|h| h.verify(confirmation));
-        if !ok {
-            return Err(ApiError::param(
-                "confirmation-password",
-                "confirmation password is wrong",
-            ));
-        }
-    }
-    let user = access
-        .users
-        .get_mut(userid)
-        .ok_or_else(|| no_such_user(userid))?;
-    user.password = Some(PasswordHash::new(password));
-    Ok(Value::Null)
-}
-
 // ---- users ---------------------------------------------------------------------------------
 
-fn user_summary(user: &User, full: bool) -> Value {
+fn user_summary(access: &AccessState, user: &User, full: bool) -> Value {
     let mut m = Map::new();
     m.insert("userid".into(), json!(user.userid));
     m.insert("enable".into(), json!(user.enable as u8));
@@ -207,7 +184,8 @@ fn user_summary(user: &User, full: bool) -> Value {
             .map(|(name, t)| token_info(Some(name), t))
             .collect();
         m.insert("tokens".into(), Value::Array(tokens));
-        m.insert("groups".into(), json!(""));
+        let groups: Vec<&str> = access.groups_of(&user.userid).collect();
+        m.insert("groups".into(), json!(groups.join(",")));
     }
     Value::Object(m)
 }
@@ -218,22 +196,43 @@ fn insert_opt(m: &mut Map<String, Value>, key: &str, value: &Option<String>) {
     }
 }
 
+/// The privileges that let a caller see other users.
+const SEE_USERS: [&str; 2] = ["User.Modify", "Sys.Audit"];
+
 fn can_see_users(access: &AccessState, caller: &Caller) -> bool {
     let p = access.privileges(caller, "/access/groups");
-    p.has("User.Modify") || p.has("Sys.Audit")
+    SEE_USERS.iter().any(|x| p.has(x))
+}
+
+/// `GET /access/users` shows every user to whoever may see `/access/groups`, the members of
+/// the groups the caller may see otherwise, and always the caller.
+fn visible_users(
+    access: &AccessState,
+    caller: &Caller,
+) -> Option<std::collections::BTreeSet<String>> {
+    if can_see_users(access, caller) {
+        return None;
+    }
+    let mut visible: std::collections::BTreeSet<String> =
+        groups::groups_with_any(access, caller, &SEE_USERS)
+            .filter_map(|g| access.groups.get(g))
+            .flat_map(|g| g.members.iter().cloned())
+            .collect();
+    visible.insert(caller.userid.clone());
+    Some(visible)
 }
 
 fn list_users(access: &AccessState, call: &Call) -> Reply {
     let caller = caller(call)?;
-    let all = can_see_users(access, caller);
+    let visible = visible_users(access, caller);
     let full = call.bool("full").unwrap_or(false);
     let enabled = call.bool("enabled");
     let list: Vec<Value> = access
         .users
         .values()
-        .filter(|u| all || u.userid == caller.userid)
+        .filter(|u| visible.as_ref().is_none_or(|v| v.contains(&u.userid)))
         .filter(|u| enabled.is_none_or(|e| u.enable == e))
-        .map(|u| user_summary(u, full))
+        .map(|u| user_summary(access, u, full))
         .collect();
     Ok(Value::Array(list))
 }
@@ -276,12 +275,10 @@ fn create_user(access: &mut AccessState, call: &Call) -> Reply {
             "user '{userid}' already exists"
         )));
     }
-    if let Some(groups) = call.str("groups").filter(|g| !g.is_empty()) {
-        let first = groups.split([',', ';', ' ']).next().unwrap_or(groups);
-        return Err(ApiError::internal(format!("no such group '{first}'")));
-    }
     let mut user = User::new(userid, call.str("password").map(PasswordHash::new));
     apply_user_fields(&mut user, call);
+    let member_of = split_list(call.str("groups"));
+    groups::set_membership(access, userid, &member_of, false)?;
     access.users.insert(userid.to_owned(), user);
     Ok(Value::Null)
 }
@@ -303,7 +300,8 @@ fn get_user(access: &AccessState, call: &Call) -> Reply {
     insert_opt(&mut m, "lastname", &user.lastname);
     insert_opt(&mut m, "email", &user.email);
     insert_opt(&mut m, "comment", &user.comment);
-    m.insert("groups".into(), json!([]));
+    let member_of: Vec<&str> = access.groups_of(userid).collect();
+    m.insert("groups".into(), json!(member_of));
     let tokens: Map<String, Value> = user
         .tokens
         .iter()
@@ -315,6 +313,14 @@ fn get_user(access: &AccessState, call: &Call) -> Reply {
 
 fn update_user(access: &mut AccessState, call: &Call) -> Reply {
     let userid = call.required("userid")?;
+    if !access.users.contains_key(userid) {
+        return Err(no_such_user(userid));
+    }
+    // PVE: a `groups` parameter (even empty) replaces the membership unless `append` is set.
+    if let Some(list) = call.str("groups") {
+        let append = call.bool("append").unwrap_or(false);
+        groups::set_membership(access, userid, &split_list(Some(list)), !append)?;
+    }
     let user = access
         .users
         .get_mut(userid)
@@ -341,9 +347,12 @@ fn delete_user(access: &mut AccessState, call: &Call) -> Reply {
         return Err(no_such_user(userid));
     }
     let token_prefix = format!("{userid}!");
-    access
-        .acl
-        .retain(|e| e.ugid != userid && !e.ugid.starts_with(&token_prefix));
+    access.acl.retain(|e| {
+        e.kind == AclKind::Group || (e.ugid != userid && !e.ugid.starts_with(&token_prefix))
+    });
+    for group in access.groups.values_mut() {
+        group.members.remove(userid);
+    }
     Ok(Value::Null)
 }
 
@@ -515,12 +524,13 @@ fn update_acl(access: &mut AccessState, call: &Call) -> Reply {
             return Err(ApiError::internal(format!("role '{role}' does not exist")));
         }
     }
-    if let Some(group) = split_list(call.str("groups")).first() {
-        return Err(ApiError::internal(format!(
-            "group '{group}' does not exist"
-        )));
-    }
     let mut targets: Vec<(String, AclKind)> = Vec::new();
+    for group in split_list(call.str("groups")) {
+        if !access.groups.contains_key(group) {
+            return Err(groups::no_such_group(group));
+        }
+        targets.push((group.to_owned(), AclKind::Group));
+    }
     for user in split_list(call.str("users")) {
         if !access.users.contains_key(user) {
             return Err(ApiError::internal(format!("user '{user}' does not exist")));

@@ -2,13 +2,15 @@
 
 mod authenticate;
 pub mod crypto;
+mod groups;
 mod handlers;
+mod password;
 mod permissions;
 pub mod roles;
 pub mod ticket;
 pub mod totp;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 pub use authenticate::AuthInput;
 pub use permissions::check_method_permissions;
@@ -83,6 +85,8 @@ pub enum AclKind {
     User,
     /// An API token (`user@realm!name`).
     Token,
+    /// A group (`ugid` is the group name; `@name` in PVE's ACL syntax).
+    Group,
 }
 
 impl AclKind {
@@ -91,6 +95,7 @@ impl AclKind {
         match self {
             AclKind::User => "user",
             AclKind::Token => "token",
+            AclKind::Group => "group",
         }
     }
 }
@@ -110,11 +115,22 @@ pub struct AclEntry {
     pub propagate: bool,
 }
 
+/// A group of users; ACL entries for the group apply to every member.
+#[derive(Debug, Clone, Default)]
+pub struct Group {
+    /// Comment.
+    pub comment: Option<String>,
+    /// Member userids.
+    pub members: BTreeSet<String>,
+}
+
 /// Access control state.
 #[derive(Debug, Default)]
 pub struct AccessState {
     /// Users by userid.
     pub users: BTreeMap<String, User>,
+    /// Groups by group id (membership is kept here only; a user's `groups` are derived).
+    pub groups: BTreeMap<String, Group>,
     /// ACL entries.
     pub acl: Vec<AclEntry>,
     /// The ticket and CSRF signing key.
@@ -162,29 +178,51 @@ impl AccessState {
         user_privs.intersect(self.acl_privileges(&full, AclKind::Token, path))
     }
 
-    /// PVE's ACL walk: from `/` down to `path`, the most specific level with entries for `ugid`
-    /// wins; entries above the target count only when they propagate.
+    /// PVE's ACL walk (`PVE::AccessControl::roles`): from `/` down to `path`, the most specific
+    /// level with entries wins; at one level the user's own entries override those of its
+    /// groups; entries above the target count only when they propagate; `NoAccess` among the
+    /// winning roles means nothing.
     fn acl_privileges(&self, ugid: &str, kind: AclKind, path: &str) -> PrivSet {
+        let member_of: Vec<&str> = if kind == AclKind::User {
+            self.groups_of(ugid).collect()
+        } else {
+            Vec::new()
+        };
         let mut current = PrivSet::NONE;
         let target = normalize_path(path);
         for level in path_levels(target) {
-            let mut found = false;
-            let mut privs = PrivSet::NONE;
-            for entry in self
+            let applies =
+                |e: &&AclEntry| e.path == level && (level.len() == target.len() || e.propagate);
+            let own = self
                 .acl
                 .iter()
-                .filter(|e| e.kind == kind && e.ugid == ugid && e.path == level)
-            {
-                if level.len() == target.len() || entry.propagate {
-                    found = true;
-                    privs = privs.union(roles::role(&entry.role).unwrap_or(PrivSet::NONE));
-                }
+                .filter(applies)
+                .filter(|e| e.kind == kind && e.ugid == ugid);
+            if let Some(privs) = winning_roles(own) {
+                current = privs;
+                continue;
             }
-            if found {
+            if member_of.is_empty() {
+                continue;
+            }
+            let inherited = self
+                .acl
+                .iter()
+                .filter(applies)
+                .filter(|e| e.kind == AclKind::Group && member_of.contains(&e.ugid.as_str()));
+            if let Some(privs) = winning_roles(inherited) {
                 current = privs;
             }
         }
         current
+    }
+
+    /// The groups `userid` is a member of, by name.
+    pub fn groups_of<'a>(&'a self, userid: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.groups
+            .iter()
+            .filter(move |(_, g)| g.members.contains(userid))
+            .map(|(name, _)| name.as_str())
     }
 
     /// Every ticket and CSRF token issued so far stops working.
@@ -226,12 +264,15 @@ impl AccessState {
         self.acl.retain(|e| e.path != path);
     }
 
-    /// Grants `role` on `path` to a user (`user@realm`) or token (`user@realm!name`).
+    /// Grants `role` on `path` to a user (`user@realm`), token (`user@realm!name`) or group
+    /// (`@name`).
     pub fn grant(&mut self, path: &str, ugid: &str, role: &str, propagate: bool) {
-        let kind = if ugid.contains('!') {
-            AclKind::Token
+        let (kind, ugid) = if let Some(group) = ugid.strip_prefix('@') {
+            (AclKind::Group, group)
+        } else if ugid.contains('!') {
+            (AclKind::Token, ugid)
         } else {
-            AclKind::User
+            (AclKind::User, ugid)
         };
         self.acl
             .retain(|e| !(e.path == path && e.ugid == ugid && e.kind == kind && e.role == role));
@@ -243,6 +284,20 @@ impl AccessState {
             propagate,
         });
     }
+}
+
+/// The privileges of the roles in `entries`, or `None` when there are none.
+fn winning_roles<'a>(entries: impl Iterator<Item = &'a AclEntry>) -> Option<PrivSet> {
+    let mut found = false;
+    let mut privs = PrivSet::NONE;
+    for entry in entries {
+        if entry.role == "NoAccess" {
+            return Some(PrivSet::NONE);
+        }
+        found = true;
+        privs = privs.union(roles::role(&entry.role).unwrap_or(PrivSet::NONE));
+    }
+    found.then_some(privs)
 }
 
 impl User {
@@ -339,6 +394,32 @@ mod tests {
         assert!(
             !a.can(&user("alice@pve"), "/vms/102", "VM.Audit"),
             "deeper NoAccess wins"
+        );
+    }
+
+    #[test]
+    fn group_entries_apply_to_members_and_user_entries_win() {
+        let mut a = AccessState::new("pw");
+        a.add_user("alice@pve", "password1");
+        a.add_user("bob@pve", "password1");
+        let mut admins = Group::default();
+        admins.members.insert("alice@pve".to_owned());
+        a.groups.insert("admins".to_owned(), admins);
+        a.grant("/vms", "@admins", "PVEVMAdmin", true);
+        assert!(a.can(&user("alice@pve"), "/vms/100", "VM.Allocate"));
+        assert!(
+            !a.can(&user("bob@pve"), "/vms/100", "VM.Audit"),
+            "not a member"
+        );
+        a.grant("/vms", "alice@pve", "PVEAuditor", true);
+        assert!(
+            !a.can(&user("alice@pve"), "/vms/100", "VM.Allocate"),
+            "the user's own entry overrides the group's at the same level"
+        );
+        a.grant("/vms/100", "@admins", "NoAccess", true);
+        assert!(
+            !a.can(&user("alice@pve"), "/vms/100", "VM.Audit"),
+            "deeper level wins"
         );
     }
 

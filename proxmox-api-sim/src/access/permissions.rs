@@ -97,7 +97,11 @@ fn eval(
                 .and_then(Value::as_array)
                 .map(|a| a.iter().filter_map(Value::as_str).collect())
                 .unwrap_or_default();
-            check_privs(access, caller, "/access/groups", &privs, true)
+            let groups_param = match (items.get(2).and_then(Value::as_str), items.get(3)) {
+                (Some("groups_param"), Some(mode)) => mode.as_str(),
+                _ => None,
+            };
+            userid_group(access, caller, &privs, groups_param, lookup)
         }
         "perm-modify" => {
             let path = substitute(items.get(1).and_then(Value::as_str).unwrap_or("/"), lookup);
@@ -110,6 +114,54 @@ fn eval(
                 Err(denied())
             }
         }
+    }
+}
+
+/// PVE's `userid-group` test: any of `privs` on `/access/groups` covers every user; otherwise
+/// the target user must be in a group the caller holds one of them on, or (with
+/// `groups_param`) every group named in `groups` must be such a group.
+fn userid_group(
+    access: &AccessState,
+    caller: &Caller,
+    privs: &[&str],
+    groups_param: Option<&str>,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<(), ApiError> {
+    let target = lookup("userid").unwrap_or_default();
+    if groups_param != Some("create") && !access.users.contains_key(&target) {
+        return Err(ApiError::internal(format!("no such user ('{target}')")));
+    }
+    let on_all = access.privileges(caller, "/access/groups");
+    if privs.iter().any(|p| on_all.has(p)) {
+        return Ok(());
+    }
+    let allowed: Vec<&str> = super::groups::groups_with_any(access, caller, privs).collect();
+    let wanted = privs.join("|");
+    if groups_param.is_some() {
+        let named = lookup("groups").unwrap_or_default();
+        let named: Vec<&str> = named
+            .split([',', ';', ' '])
+            .filter(|g| !g.is_empty())
+            .collect();
+        if named.is_empty() {
+            return Err(ApiError::permission("/access/groups", &wanted));
+        }
+        return match named.iter().find(|g| !allowed.contains(g)) {
+            Some(g) => Err(ApiError::permission(
+                &format!("/access/groups/{g}"),
+                &wanted,
+            )),
+            None => Ok(()),
+        };
+    }
+    let member = allowed
+        .iter()
+        .filter_map(|g| access.groups.get(*g))
+        .any(|g| g.members.contains(&target));
+    if member {
+        Ok(())
+    } else {
+        Err(denied())
     }
 }
 

@@ -121,7 +121,7 @@ pub async fn handle(ctx: Arc<ServerContext>, mut req: Request<Incoming>) -> Resp
     let outcome = {
         let mut state = ctx.state.lock();
         let state = &mut *state;
-        match prepare(state, def, route.path_params, params, &input, &method) {
+        match prepare(state, def, path, route.path_params, params, &input, &method) {
             Err(e) => Err(e),
             Ok(call) if def.template == VNC_WEBSOCKET => {
                 crate::websocket::accept(state, &call, &parts.headers, upgrade)
@@ -144,6 +144,7 @@ pub async fn handle(ctx: Arc<ServerContext>, mut req: Request<Incoming>) -> Resp
 fn prepare(
     state: &mut SimState,
     def: &MethodDef,
+    path: &str,
     path_params: std::collections::BTreeMap<String, String>,
     params: ParamMap,
     input: &AuthInput<'_>,
@@ -160,9 +161,14 @@ fn prepare(
     schema::validate(def, &path_params, &params)?;
     if let Some(caller) = &caller {
         if caller.tokenid.is_some() && !def.allow_token {
+            // PVE's `raise_perm_exc("URI '...' not available with API token, need proper
+            // ticket.\n")`: the newline sits inside the parentheses, so the status line ends
+            // at "ticket." and the body's message is split over two lines.
             return Err(ApiError::new(
                 403,
-                "Permission check failed (API tokens are not allowed to call this method)",
+                format!(
+                    "Permission check failed (URI '{path}' not available with API token, need proper ticket.\n)"
+                ),
             ));
         }
         let lookup = |key: &str| -> Option<String> {
