@@ -15,7 +15,8 @@ const SWEEP_ABOVE: usize = 10_000;
 
 /// Counts failed logins in a sliding window.
 pub struct LoginLimiter {
-    max_failures: usize,
+    max_per_user: usize,
+    max_per_address: usize,
     window: Duration,
     clock: Arc<dyn Clock>,
     failures: Mutex<HashMap<String, Vec<SystemTime>>>,
@@ -24,21 +25,33 @@ pub struct LoginLimiter {
 impl std::fmt::Debug for LoginLimiter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LoginLimiter")
-            .field("max_failures", &self.max_failures)
+            .field("max_per_user", &self.max_per_user)
+            .field("max_per_address", &self.max_per_address)
             .field("window", &self.window)
             .finish_non_exhaustive()
     }
 }
 
-fn keys(userid: &str, address: IpAddr) -> [String; 2] {
-    [format!("user {userid}"), format!("addr {address}")]
+fn user_key(userid: &str) -> String {
+    format!("user {userid}")
+}
+
+fn address_key(address: IpAddr) -> String {
+    format!("addr {address}")
 }
 
 impl LoginLimiter {
-    /// At most `max_failures` failed logins per user and per address within `window`.
-    pub fn new(max_failures: usize, window: Duration, clock: Arc<dyn Clock>) -> Self {
+    /// At most `max_per_user` failed logins per user name and `max_per_address` per client
+    /// address (several people may share one) within `window`.
+    pub fn new(
+        max_per_user: usize,
+        max_per_address: usize,
+        window: Duration,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         LoginLimiter {
-            max_failures,
+            max_per_user,
+            max_per_address,
             window,
             clock,
             failures: Mutex::new(HashMap::new()),
@@ -50,10 +63,13 @@ impl LoginLimiter {
         let now = self.clock.now();
         let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         let mut wait = Duration::ZERO;
-        for key in keys(userid, address) {
+        for (key, max) in [
+            (user_key(userid), self.max_per_user),
+            (address_key(address), self.max_per_address),
+        ] {
             if let Some(times) = failures.get_mut(&key) {
                 times.retain(|t| now.duration_since(*t).unwrap_or_default() < self.window);
-                if times.len() >= self.max_failures {
+                if times.len() >= max {
                     let oldest = times[0];
                     let age = now.duration_since(oldest).unwrap_or_default();
                     wait = wait.max(self.window.saturating_sub(age));
@@ -78,7 +94,7 @@ impl LoginLimiter {
                     .is_some_and(|t| now.duration_since(*t).unwrap_or_default() < self.window)
             });
         }
-        for key in keys(userid, address) {
+        for key in [user_key(userid), address_key(address)] {
             failures.entry(key).or_default().push(now);
         }
     }
@@ -86,7 +102,7 @@ impl LoginLimiter {
     /// A successful login clears the user's count (not the address's).
     pub fn succeeded(&self, userid: &str) {
         let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        failures.remove(&format!("user {userid}"));
+        failures.remove(&user_key(userid));
     }
 }
 
@@ -98,13 +114,16 @@ mod tests {
     #[test]
     fn limits_per_user_and_per_address_and_forgets_after_the_window() {
         let clock = ManualClock::at_unix(1_800_000_000);
-        let limiter = LoginLimiter::new(3, Duration::from_secs(60), Arc::new(clock.clone()));
+        let limiter = LoginLimiter::new(3, 5, Duration::from_secs(60), Arc::new(clock.clone()));
         let (a, b): (IpAddr, IpAddr) = ("127.0.0.1".parse().unwrap(), "127.0.0.2".parse().unwrap());
         for _ in 0..3 {
             assert!(limiter.check("alice@pve", a).is_ok());
             limiter.failed("alice@pve", a);
         }
         assert_eq!(limiter.check("alice@pve", b), Err(60), "per user");
+        assert!(limiter.check("nobody@pve", a).is_ok(), "the address has 2 left");
+        limiter.failed("bob@pve", a);
+        limiter.failed("carol@pve", a);
         assert_eq!(limiter.check("nobody@pve", a), Err(60), "per address");
         assert!(limiter.check("nobody@pve", b).is_ok());
         clock.advance(Duration::from_secs(45));

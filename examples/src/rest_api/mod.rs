@@ -85,9 +85,11 @@ pub struct GatewayConfig {
     pub admins_group: String,
     /// How long a session token lives; renew it before.
     pub session_ttl: Duration,
-    /// Failed logins allowed per user and per address within `failed_login_window`.
-    pub max_failed_logins: usize,
-    /// The window for `max_failed_logins`.
+    /// Failed logins allowed per user name within `failed_login_window`.
+    pub max_failed_logins_per_user: usize,
+    /// Failed logins allowed per client address within `failed_login_window`.
+    pub max_failed_logins_per_address: usize,
+    /// The window for the two limits above.
     pub failed_login_window: Duration,
     /// Serving limits.
     pub limits: ServeLimits,
@@ -100,7 +102,8 @@ impl Default for GatewayConfig {
             users_group: "gateway-users".into(),
             admins_group: "gateway-admins".into(),
             session_ttl: Duration::from_secs(15 * 60),
-            max_failed_logins: 5,
+            max_failed_logins_per_user: 5,
+            max_failed_logins_per_address: 20,
             failed_login_window: Duration::from_secs(15 * 60),
             limits: ServeLimits::default(),
         }
@@ -180,7 +183,12 @@ impl Gateway {
         let clock = service.clock();
         Ok(Gateway {
             sessions: Sessions::new(key, config.session_ttl, clock.clone()),
-            limiter: LoginLimiter::new(config.max_failed_logins, config.failed_login_window, clock),
+            limiter: LoginLimiter::new(
+                config.max_failed_logins_per_user,
+                config.max_failed_logins_per_address,
+                config.failed_login_window,
+                clock,
+            ),
             service_userid: service_credentials.userid().to_owned(),
             service,
             service_login,

@@ -39,6 +39,8 @@ pub struct Options {
     pub limits: ServeLimits,
     /// Serve TLS with a self-signed certificate.
     pub tls: bool,
+    /// Failed logins allowed per user and per address.
+    pub max_failed_logins: (usize, usize),
 }
 
 impl Default for Options {
@@ -49,6 +51,7 @@ impl Default for Options {
             task_scale: 0.01,
             limits: ServeLimits::default(),
             tls: false,
+            max_failed_logins: (5, 20),
         }
     }
 }
@@ -125,6 +128,8 @@ pub async fn start(options: Options) -> Env {
     });
     let config = GatewayConfig {
         limits: options.limits,
+        max_failed_logins_per_user: options.max_failed_logins.0,
+        max_failed_logins_per_address: options.max_failed_logins.1,
         ..GatewayConfig::default()
     };
     let gateway = Gateway::new(
