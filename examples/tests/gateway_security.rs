@@ -219,7 +219,36 @@ async fn only_administrators_manage_users_and_only_the_gateways_own() {
     env.sim
         .control()
         .grant("/storage", "alice@pve", "PVEDatastoreUser");
-    for target in ["outsider", "svc", "admin", "alice"] {
+    let admin2 = env
+        .root
+        .users()
+        .create("admin2", "admin2-pass-1")
+        .send()
+        .await
+        .unwrap();
+    env.root
+        .request(
+            proxmox_api_core::Method::Put,
+            &format!("/access/users/{admin2}"),
+            proxmox_api_core::Params::new()
+                .with("groups", "gateway-admins")
+                .with("append", true),
+        )
+        .await
+        .unwrap();
+    let (status, answer) = call(
+        env.addr,
+        "DELETE",
+        "/user",
+        Some(&admin),
+        Some(json!({ "username": "admin" })),
+    )
+    .await;
+    assert_eq!(
+        status, 403,
+        "an administrator deleting themselves: {answer}"
+    );
+    for target in ["outsider", "svc", "admin2", "alice"] {
         for (method, body) in [
             (
                 "PUT",
@@ -252,6 +281,7 @@ async fn only_administrators_manage_users_and_only_the_gateways_own() {
     for (userid, password) in [
         ("outsider@pve", OUTSIDER_PASSWORD),
         ("admin@pve", ADMIN_PASSWORD),
+        ("admin2@pve", "admin2-pass-1"),
         ("svc@pve", SVC_PASSWORD),
     ] {
         assert!(
@@ -396,6 +426,8 @@ async fn logins_and_the_root_password_check_give_no_oracle() {
     let delay = Duration::from_millis(150);
     let env = start(Options {
         auth_failure_delay: delay,
+        // Measure the login itself, not the limiter.
+        max_failed_logins: (100, 100),
         ..Options::default()
     })
     .await;
@@ -506,37 +538,32 @@ async fn logins_and_the_root_password_check_give_no_oracle() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failed_logins_are_limited_per_user_and_per_address() {
-    let env = start(Options::default()).await;
-    for _ in 0..5 {
-        let (status, _) = call(
-            env.addr,
+    let env = start(Options {
+        max_failed_logins: (3, 5),
+        ..Options::default()
+    })
+    .await;
+    let addr = env.addr;
+    let attempt = |username: &'static str, password: &'static str| {
+        call(
+            addr,
             "POST",
             "/login",
             None,
-            Some(json!({ "username": "alice", "password": "guess-pass-1" })),
+            Some(json!({ "username": username, "password": password })),
         )
-        .await;
-        assert_eq!(status, 401);
+    };
+    for _ in 0..3 {
+        assert_eq!(attempt("alice", "guess-pass-1").await.0, 401);
     }
-    // Even the right password is refused now: the limit is not an oracle either.
-    let (status, answer) = call(
-        env.addr,
-        "POST",
-        "/login",
-        None,
-        Some(json!({ "username": "alice", "password": ALICE_PASSWORD })),
-    )
-    .await;
+    // Even the right password is refused now: the limit is no oracle either.
+    let (status, answer) = attempt("alice", ALICE_PASSWORD).await;
     assert_eq!(status, 429, "{answer}");
-    // The address is used up too (all tests come from 127.0.0.1).
-    let (status, answer) = call(
-        env.addr,
-        "POST",
-        "/login",
-        None,
-        Some(json!({ "username": "dave", "password": DAVE_PASSWORD })),
-    )
-    .await;
+    // Another user from the same address still may, until the address is used up too (all
+    // tests come from 127.0.0.1); unknown names count like real ones.
+    assert_eq!(attempt("dave", "guess-pass-1").await.0, 401);
+    assert_eq!(attempt("nobody", "guess-pass-1").await.0, 401);
+    let (status, answer) = attempt("dave", DAVE_PASSWORD).await;
     assert_eq!(status, 429, "{answer}");
 }
 

@@ -121,7 +121,10 @@ mod tests {
             limiter.failed("alice@pve", a);
         }
         assert_eq!(limiter.check("alice@pve", b), Err(60), "per user");
-        assert!(limiter.check("nobody@pve", a).is_ok(), "the address has 2 left");
+        assert!(
+            limiter.check("nobody@pve", a).is_ok(),
+            "the address has 2 left"
+        );
         limiter.failed("bob@pve", a);
         limiter.failed("carol@pve", a);
         assert_eq!(limiter.check("nobody@pve", a), Err(60), "per address");
