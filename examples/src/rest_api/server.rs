@@ -65,10 +65,11 @@ pub async fn serve(
             match tls {
                 None => connection(stream, peer, gateway, stopped).await,
                 Some(tls) => {
-                    match tokio::time::timeout(header_timeout, tls.acceptor.accept(stream)).await {
-                        Ok(Ok(stream)) => connection(stream, peer, gateway, stopped).await,
-                        // A failed or stalled handshake is the client's business.
-                        _ => {}
+                    let handshake =
+                        tokio::time::timeout(header_timeout, tls.acceptor.accept(stream));
+                    // A failed or stalled handshake is the client's business.
+                    if let Ok(Ok(stream)) = handshake.await {
+                        connection(stream, peer, gateway, stopped).await;
                     }
                 }
             }

@@ -44,19 +44,21 @@ impl SessionKey {
     /// A key given as hex (at least [`KEY_BYTES`] bytes), e.g. from a file or the environment.
     pub fn from_hex(text: &str) -> Result<Self, String> {
         let text = text.trim();
-        if text.len() < KEY_BYTES * 2 || text.len() % 2 != 0 {
-            return Err(format!(
-                "the session key must be at least {} hex digits",
-                KEY_BYTES * 2
-            ));
-        }
-        let bytes: Result<Vec<u8>, _> = (0..text.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&text[i..i + 2], 16))
+        let bytes: Option<Vec<u8>> = text
+            .as_bytes()
+            .chunks(2)
+            .map(|pair| {
+                let pair = std::str::from_utf8(pair).ok().filter(|p| p.len() == 2)?;
+                u8::from_str_radix(pair, 16).ok()
+            })
             .collect();
-        bytes
-            .map(Self::from_bytes)
-            .map_err(|_| "the session key must be hex digits".to_owned())
+        match bytes {
+            Some(bytes) if bytes.len() >= KEY_BYTES => Ok(Self::from_bytes(bytes)),
+            _ => Err(format!(
+                "the session key must be at least {} hex digits (an even number)",
+                KEY_BYTES * 2
+            )),
+        }
     }
 
     fn from_bytes(key: Vec<u8>) -> Self {
