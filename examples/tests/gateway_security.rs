@@ -502,7 +502,7 @@ async fn logins_and_the_root_password_check_give_no_oracle() {
         call(addr, "POST", "/container", None, Some(body("not-her-pass"))).await;
     })
     .await;
-    println!("unauthenticated root_password, median of 5: owner's password {right_ms:.1} ms, other {wrong_ms:.1} ms");
+    println!("unauthenticated root_password, median of 5: owner's password {right_ms:.3} ms, other {wrong_ms:.3} ms");
     // Neither reaches PVE (no failure delay on either).
     assert!(
         right_ms < 150.0 && wrong_ms < 150.0,
