@@ -186,7 +186,7 @@ impl SimulatorBuilder {
         let state = SimState {
             cluster,
             access: AccessState::new(password.expose_secret()),
-            clock,
+            clock: clock.clone(),
             faults,
         };
         let state = Arc::new(Mutex::new(state));
@@ -197,6 +197,7 @@ impl SimulatorBuilder {
             state: state.clone(),
             auth_failure_delay: self.auth_failure_delay,
             node_names,
+            clock,
         });
         let (shutdown, shutdown_rx) = watch::channel(false);
         let task = tokio::spawn(server::serve(listener, acceptor, ctx, shutdown_rx));

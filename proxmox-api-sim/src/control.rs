@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::api_error::ApiError;
-use crate::faults::FailRule;
+use crate::faults::{FailRule, FaultEvent, NetworkFault, NetworkRule, MAX_NETWORK_COUNT};
 use crate::server::wire::{self, Body};
 use crate::server::ServerContext;
 use crate::state::SimState;
@@ -77,6 +77,24 @@ impl SimControl {
         });
     }
 
+    /// Applies a network fault to the next `count` requests (at most 1000) whose method
+    /// matches (`*` for any) and whose path below `/api2/json` matches the glob `path`: a TCP
+    /// reset before or after the request is handled, a stall, or a slow body (delays are
+    /// capped at 300 s). Each use is recorded in [`SimControl::fault_log`].
+    pub fn network_fault(&self, method: &str, path: &str, count: u32, fault: NetworkFault) {
+        self.state.lock().faults.network_rules.push(NetworkRule {
+            method: method.to_owned(),
+            path: path.to_owned(),
+            remaining: count.clamp(1, MAX_NETWORK_COUNT),
+            fault: fault.bounded(),
+        });
+    }
+
+    /// The network faults injected so far (the last 1000), oldest first.
+    pub fn fault_log(&self) -> Vec<FaultEvent> {
+        self.state.lock().faults.fault_log.iter().cloned().collect()
+    }
+
     /// Every ticket and CSRF token issued so far stops working now.
     pub fn expire_tickets(&self) {
         self.state.lock().access.expire_all_tickets();
@@ -117,9 +135,11 @@ impl SimControl {
         self.state.lock().faults.task_duration_scale = scale.max(0.0);
     }
 
-    /// Removes every request-level fault (offline nodes, latency, fail rules).
+    /// Removes every request-level fault (offline nodes, latency, fail rules, network faults
+    /// not yet used; the fault log stays).
     pub fn clear_faults(&self) {
         let mut s = self.state.lock();
+        s.faults.network_rules.clear();
         s.faults.offline_nodes.clear();
         s.faults.latency_all = Duration::ZERO;
         s.faults.latency_by_node.clear();
@@ -209,6 +229,54 @@ fn status_500() -> u16 {
 }
 fn injected() -> String {
     "injected failure".to_owned()
+}
+
+#[derive(Deserialize)]
+struct NetworkFaultRequest {
+    #[serde(default = "any_method")]
+    method: String,
+    path: String,
+    #[serde(default = "one")]
+    count: u32,
+    kind: String,
+    #[serde(default)]
+    ms: u64,
+    #[serde(default = "one_usize")]
+    chunk: usize,
+    #[serde(default)]
+    interval_ms: u64,
+}
+
+fn one_usize() -> usize {
+    1
+}
+
+impl NetworkFaultRequest {
+    fn fault(&self) -> Result<NetworkFault, ApiError> {
+        Ok(match self.kind.as_str() {
+            "reset-before" => NetworkFault::ResetBefore,
+            "reset-after" => NetworkFault::ResetAfter,
+            "stall" => NetworkFault::Stall(Duration::from_millis(self.ms)),
+            "slow-body" => NetworkFault::SlowBody {
+                chunk: self.chunk,
+                interval: Duration::from_millis(self.interval_ms),
+            },
+            other => return Err(ApiError::new(
+                400,
+                format!(
+                    "unknown network fault '{other}' (reset-before, reset-after, stall, slow-body)"
+                ),
+            )),
+        })
+    }
+}
+
+fn fault_log_json(log: &std::collections::VecDeque<FaultEvent>) -> Value {
+    Value::Array(
+        log.iter()
+            .map(|e| json!({"kind": e.kind, "method": e.method, "path": e.path}))
+            .collect(),
+    )
 }
 
 #[derive(Deserialize)]
@@ -315,8 +383,12 @@ fn run(
                     "latency_ms": s.faults.latency_all.as_millis() as u64,
                     "fail_rules": s.faults.fail_rules.len(),
                     "task_duration_scale": s.faults.task_duration_scale,
+                    "network_rules": s.faults.network_rules.len(),
+                    "network_faults_injected": s.faults.network_faults_injected,
+                    "fault_log": fault_log_json(&s.faults.fault_log),
                 }))
             }
+            "fault-log" => Ok(fault_log_json(&control.state.lock().faults.fault_log)),
             _ => Err(ApiError::new(
                 501,
                 format!("Method 'GET /_sim/{action}' not implemented"),
@@ -345,6 +417,10 @@ fn run(
         "fail-next" => {
             let r: FailNext = parse(body)?;
             control.fail_next(&r.method, &r.path, r.count, r.status, &r.message);
+        }
+        "network-fault" => {
+            let r: NetworkFaultRequest = parse(body)?;
+            control.network_fault(&r.method, &r.path, r.count, r.fault()?);
         }
         "expire-tickets" => control.expire_tickets(),
         "fail-next-task" => {

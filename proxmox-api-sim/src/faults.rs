@@ -1,5 +1,7 @@
 //! Injected faults. The server layer applies the request-level ones (offline nodes, latency,
-//! failing requests, expired tickets); the cluster reads the task-level ones.
+//! failing requests, expired tickets) and the network ones (connection resets, stalls, slow
+//! bodies); the cluster reads the task-level ones. Network faults are counted in a bounded
+//! fault log.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::Duration;
@@ -21,6 +23,87 @@ pub struct Faults {
     pub task_duration_scale: f64,
     /// Requests to fail, checked in order; a rule is dropped once its count is used up.
     pub fail_rules: Vec<FailRule>,
+    /// Network-level faults, checked in order; a rule is dropped once its count is used up.
+    pub network_rules: Vec<NetworkRule>,
+    /// The network faults injected so far, oldest first (the last [`FAULT_LOG_CAP`]).
+    pub fault_log: VecDeque<FaultEvent>,
+    /// How many network faults were injected in total (also those dropped from the log).
+    pub network_faults_injected: u64,
+}
+
+/// How many entries the fault log keeps.
+pub const FAULT_LOG_CAP: usize = 1000;
+/// The most requests one network rule may affect.
+pub const MAX_NETWORK_COUNT: u32 = 1000;
+/// The longest stall, and the longest a slow body may take in total.
+pub const MAX_NETWORK_DELAY: Duration = Duration::from_secs(300);
+
+/// What happens to a request's connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetworkFault {
+    /// The connection is reset (TCP RST) before the request is handled: nothing changes.
+    ResetBefore,
+    /// The request is handled (its effects happen), then the connection is reset instead of
+    /// answering.
+    ResetAfter,
+    /// The request is handled, then the answer is held back for this long before it is sent.
+    Stall(Duration),
+    /// The request is handled; the head goes out at once, the body `chunk` bytes at a time with
+    /// `interval` between chunks.
+    SlowBody {
+        /// Bytes per write (at least 1).
+        chunk: usize,
+        /// Pause between writes.
+        interval: Duration,
+    },
+}
+
+impl NetworkFault {
+    /// The name used in the fault log and on the control endpoint.
+    pub fn name(&self) -> &'static str {
+        match self {
+            NetworkFault::ResetBefore => "reset-before",
+            NetworkFault::ResetAfter => "reset-after",
+            NetworkFault::Stall(_) => "stall",
+            NetworkFault::SlowBody { .. } => "slow-body",
+        }
+    }
+
+    /// The same fault within the simulator's bounds.
+    pub fn bounded(self) -> Self {
+        match self {
+            NetworkFault::Stall(d) => NetworkFault::Stall(d.min(MAX_NETWORK_DELAY)),
+            NetworkFault::SlowBody { chunk, interval } => NetworkFault::SlowBody {
+                chunk: chunk.max(1),
+                interval: interval.min(MAX_NETWORK_DELAY),
+            },
+            other => other,
+        }
+    }
+}
+
+/// "Apply `fault` to the next `remaining` requests matching `method` and `path`".
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetworkRule {
+    /// `GET`, `POST`, ... or `*` for any.
+    pub method: String,
+    /// Glob over the path below `/api2/json`.
+    pub path: String,
+    /// How many more requests it applies to.
+    pub remaining: u32,
+    /// The fault.
+    pub fault: NetworkFault,
+}
+
+/// One injected network fault, as the fault log records it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FaultEvent {
+    /// `reset-before`, `reset-after`, `stall` or `slow-body`.
+    pub kind: &'static str,
+    /// The request's method.
+    pub method: String,
+    /// The request's path below `/api2/json`.
+    pub path: String,
 }
 
 impl Default for Faults {
@@ -33,6 +116,9 @@ impl Default for Faults {
             held_locks: BTreeMap::new(),
             task_duration_scale: 1.0,
             fail_rules: Vec::new(),
+            network_rules: Vec::new(),
+            fault_log: VecDeque::new(),
+            network_faults_injected: 0,
         }
     }
 }
@@ -73,6 +159,29 @@ impl Faults {
             self.fail_rules.remove(index);
         }
         Some(answer)
+    }
+
+    /// Uses up one matching network rule and logs it: the fault to apply to this request.
+    pub fn take_network_fault(&mut self, method: &str, path: &str) -> Option<NetworkFault> {
+        let index = self.network_rules.iter().position(|r| {
+            (r.method == "*" || r.method.eq_ignore_ascii_case(method)) && glob(&r.path, path)
+        })?;
+        let rule = &mut self.network_rules[index];
+        let fault = rule.fault;
+        rule.remaining = rule.remaining.saturating_sub(1);
+        if rule.remaining == 0 {
+            self.network_rules.remove(index);
+        }
+        if self.fault_log.len() >= FAULT_LOG_CAP {
+            self.fault_log.pop_front();
+        }
+        self.fault_log.push_back(FaultEvent {
+            kind: fault.name(),
+            method: method.to_owned(),
+            path: path.to_owned(),
+        });
+        self.network_faults_injected += 1;
+        Some(fault)
     }
 
     /// The extra latency for a request to `node` (if any).

@@ -1,11 +1,14 @@
 //! The HTTP(S) server: hyper 1 (HTTP/1.1, keep-alive) over tokio-rustls.
 
 pub mod hooks;
+pub mod multipart;
+pub mod netfaults;
 pub mod params;
 mod pipeline;
 pub mod wire;
 
 use std::net::SocketAddr;
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -27,6 +30,8 @@ pub struct ServerContext {
     pub auth_failure_delay: Duration,
     /// Nodes of the cluster (unknown ones get PVE's hostname lookup error).
     pub node_names: Vec<String>,
+    /// The simulator's clock (also in the state), for the `Date` header without the lock.
+    pub clock: crate::clock::SimClock,
 }
 
 /// Runs the accept loop until `shutdown` flips to `true`; then stops accepting and aborts
@@ -49,15 +54,17 @@ pub async fn serve(
             accepted = listener.accept() => {
                 let Ok((stream, peer)) = accepted else { continue };
                 let _ = stream.set_nodelay(true);
+                let reset = Arc::new(AtomicBool::new(false));
+                let stream = netfaults::ResettableTcp::new(stream, reset.clone());
                 let ctx = ctx.clone();
                 let tls = tls.clone();
                 connections.spawn(async move {
                     match tls {
                         Some(acceptor) => match acceptor.accept(stream).await {
-                            Ok(stream) => serve_connection(stream, ctx, peer).await,
+                            Ok(stream) => serve_connection(stream, ctx, peer, reset).await,
                             Err(e) => tracing::debug!(%peer, "TLS handshake failed: {e}"),
                         },
-                        None => serve_connection(stream, ctx, peer).await,
+                        None => serve_connection(stream, ctx, peer, reset).await,
                     }
                 });
             }
@@ -66,14 +73,15 @@ pub async fn serve(
     connections.abort_all();
 }
 
-async fn serve_connection<S>(stream: S, ctx: Arc<ServerContext>, peer: SocketAddr)
-where
+async fn serve_connection<S>(
+    stream: S,
+    ctx: Arc<ServerContext>,
+    peer: SocketAddr,
+    reset: Arc<AtomicBool>,
+) where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
-    let service = service_fn(move |req| {
-        let ctx = ctx.clone();
-        async move { Ok::<_, std::convert::Infallible>(pipeline::handle(ctx, req).await) }
-    });
+    let service = service_fn(move |req| netfaults::serve(ctx.clone(), req, reset.clone()));
     let result = hyper::server::conn::http1::Builder::new()
         .keep_alive(true)
         .serve_connection(TokioIo::new(stream), service)

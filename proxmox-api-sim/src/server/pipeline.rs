@@ -10,6 +10,7 @@ use http::{HeaderMap, Method, Request, Response};
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
 
+use super::multipart::{self, UploadedFile};
 use super::params::{parse_json, parse_urlencoded, ParamMap};
 use super::wire::{self, Body};
 use super::{hooks, ServerContext};
@@ -21,16 +22,35 @@ use crate::state::SimState;
 
 /// PVE's request body limit.
 const MAX_BODY: usize = 512 * 1024;
+/// The limit for a multipart upload (the file is kept in memory).
+const MAX_UPLOAD: usize = 64 * 1024 * 1024;
 
 const VNC_WEBSOCKET: &str = "/nodes/{node}/lxc/{vmid}/vncwebsocket";
+/// The one call that takes `multipart/form-data` (and skips the CSRF check, as PVE does).
+pub const UPLOAD: &str = "/nodes/{node}/storage/{storage}/upload";
+const LOGIN: &str = "/access/ticket";
 
-/// Answers one request.
-pub async fn handle(ctx: Arc<ServerContext>, mut req: Request<Incoming>) -> Response<Body> {
+/// Answers one request, with PVE's response headers (and gzip when the client accepts it).
+pub async fn handle(ctx: Arc<ServerContext>, req: Request<Incoming>) -> Response<Body> {
     if let Some(rest) = req.uri().path().strip_prefix("/_sim/") {
         let rest = rest.to_owned();
         return crate::control::handle_http(&ctx, req.method().clone(), &rest, req.into_body())
             .await;
     }
+    let headers = req.headers();
+    let accept_gzip =
+        header_str(headers, http::header::ACCEPT_ENCODING).is_some_and(|v| v.contains("gzip"));
+    let client_closes = header_str(headers, http::header::CONNECTION)
+        .is_some_and(|v| v.to_ascii_lowercase().contains("close"));
+    let response = handle_api(&ctx, req).await;
+    wire::finish(response, ctx.clock.now(), accept_gzip, client_closes).await
+}
+
+fn header_str(headers: &HeaderMap, name: http::header::HeaderName) -> Option<&str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+async fn handle_api(ctx: &ServerContext, mut req: Request<Incoming>) -> Response<Body> {
     let upgrade = crate::websocket::is_upgrade(req.headers()).then(|| hyper::upgrade::on(&mut req));
     let (parts, body) = req.into_parts();
     let method = parts.method;
@@ -39,6 +59,8 @@ pub async fn handle(ctx: Arc<ServerContext>, mut req: Request<Incoming>) -> Resp
         return wire::error(&not_implemented(&method, full_path));
     };
     let path = if path.is_empty() { "/" } else { path };
+    let path = volume_path(path);
+    let path = path.as_ref();
 
     // 1. route
     let Some(route) = Schema::get().route(path) else {
@@ -47,7 +69,8 @@ pub async fn handle(ctx: Arc<ServerContext>, mut req: Request<Incoming>) -> Resp
     let Some(def) = route.method(&method) else {
         return wire::error(&not_implemented(&method, path));
     };
-    let body = match Http::collect(body).await {
+    let upload = method == Method::POST && def.template == UPLOAD;
+    let body = match Http::collect(body, if upload { MAX_UPLOAD } else { MAX_BODY }).await {
         Ok(b) => b,
         Err(e) => return wire::error(&e),
     };
@@ -62,20 +85,15 @@ pub async fn handle(ctx: Arc<ServerContext>, mut req: Request<Incoming>) -> Resp
     if let Some(query) = parts.uri.query() {
         parse_urlencoded(query.as_bytes(), &mut params);
     }
+    // pve-http-server authenticates before it looks at the body, so a body it refuses is
+    // answered only after authentication succeeded.
+    let mut body_error = None;
+    let mut file = None;
     if !body.is_empty() {
-        let json = parts
-            .headers
-            .get(http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/json"));
-        let parsed = if json {
-            parse_json(&body, &mut params)
-        } else {
-            parse_urlencoded(&body, &mut params);
-            Ok(())
-        };
-        if let Err(e) = parsed {
-            return wire::error(&e);
+        let content_type = header_str(&parts.headers, http::header::CONTENT_TYPE).unwrap_or("");
+        match read_body(&body, content_type, upload, &mut params) {
+            Ok(f) => file = f,
+            Err(e) => body_error = Some(e),
         }
     }
     let node = def
@@ -118,15 +136,23 @@ pub async fn handle(ctx: Arc<ServerContext>, mut req: Request<Incoming>) -> Resp
         csrf: auth.csrf.as_deref(),
         authorization: auth.authorization.as_deref(),
     };
+    let incoming = Incoming2 {
+        path,
+        path_params: route.path_params,
+        params,
+        method: &method,
+        upload,
+        body_error,
+    };
     let outcome = {
         let mut state = ctx.state.lock();
         let state = &mut *state;
-        match prepare(state, def, path, route.path_params, params, &input, &method) {
+        match prepare(state, def, incoming, &input) {
             Err(e) => Err(e),
             Ok(call) if def.template == VNC_WEBSOCKET => {
                 crate::websocket::accept(state, &call, &parts.headers, upgrade)
             }
-            Ok(call) => dispatch(state, &call),
+            Ok(call) => dispatch(state, &call, file),
         }
     };
     match outcome {
@@ -135,29 +161,95 @@ pub async fn handle(ctx: Arc<ServerContext>, mut req: Request<Incoming>) -> Resp
             if e.status == 401 && !ctx.auth_failure_delay.is_zero() {
                 sleep(ctx.auth_failure_delay).await;
             }
-            wire::error(&e)
+            if e.status == 401 && def.template == LOGIN {
+                wire::login_failure(&e)
+            } else {
+                wire::error(&e)
+            }
         }
     }
+}
+
+/// Parameters from a POST/PUT body: form-urlencoded (also without a content type) or JSON;
+/// multipart only on the upload call; anything else refused as pve-http-server does.
+fn read_body(
+    body: &Bytes,
+    content_type: &str,
+    upload: bool,
+    params: &mut ParamMap,
+) -> Result<Option<UploadedFile>, ApiError> {
+    let not_implemented = || {
+        ApiError::new(
+            if upload { 501 } else { 506 },
+            format!("upload 'Content-Type '{content_type}' not implemented"),
+        )
+    };
+    if upload {
+        let boundary = multipart::boundary(content_type).ok_or_else(not_implemented)?;
+        return multipart::parse(body, boundary, params).map(Some);
+    }
+    let media = content_type.split([';', ',']).next().unwrap_or("").trim();
+    match media {
+        "" | "application/x-www-form-urlencoded" => {
+            parse_urlencoded(body, params);
+            Ok(None)
+        }
+        "application/json" => parse_json(body, params).map(|()| None),
+        _ => Err(not_implemented()),
+    }
+}
+
+/// Under `/nodes/{node}/storage/{storage}/content/` the whole rest of the path is the volume
+/// id, `/` included (`local:vztmpl/debian-12-....tar.zst`), as PVE routes it.
+fn volume_path(path: &str) -> std::borrow::Cow<'_, str> {
+    let parts: Vec<&str> = path.splitn(7, '/').collect();
+    match parts.as_slice() {
+        ["", "nodes", node, "storage", storage, "content", volume] if volume.contains('/') => {
+            std::borrow::Cow::Owned(format!(
+                "/nodes/{node}/storage/{storage}/content/{}",
+                volume.replace('/', "%2F")
+            ))
+        }
+        _ => std::borrow::Cow::Borrowed(path),
+    }
+}
+
+/// One request between parsing and the state lock.
+struct Incoming2<'a> {
+    path: &'a str,
+    path_params: std::collections::BTreeMap<String, String>,
+    params: ParamMap,
+    method: &'a Method,
+    upload: bool,
+    body_error: Option<ApiError>,
 }
 
 /// Authentication, validation and the permission check: the validated [`Call`].
 fn prepare(
     state: &mut SimState,
     def: &MethodDef,
-    path: &str,
-    path_params: std::collections::BTreeMap<String, String>,
-    params: ParamMap,
+    incoming: Incoming2<'_>,
     input: &AuthInput<'_>,
-    method: &Method,
 ) -> Result<Call, ApiError> {
+    let Incoming2 {
+        path,
+        path_params,
+        params,
+        method,
+        upload,
+        body_error,
+    } = incoming;
     let world = def.permissions.get("user").and_then(|u| u.as_str()) == Some("world");
     let write = !(method == Method::GET || method == Method::HEAD);
     let now = state.clock.unix();
     let caller = if world {
         None
     } else {
-        Some(state.access.authenticate(input, write, now)?)
+        Some(state.access.authenticate(input, write, upload, now)?)
     };
+    if let Some(e) = body_error {
+        return Err(e);
+    }
     schema::validate(def, &path_params, &params)?;
     if let Some(caller) = &caller {
         if caller.tokenid.is_some() && !def.allow_token {
@@ -188,8 +280,15 @@ fn prepare(
     })
 }
 
-fn dispatch(state: &mut SimState, call: &Call) -> Result<Response<Body>, ApiError> {
+fn dispatch(
+    state: &mut SimState,
+    call: &Call,
+    file: Option<UploadedFile>,
+) -> Result<Response<Body>, ApiError> {
     hooks::tick(state);
+    if let Some(file) = file {
+        return hooks::upload(state, call, file).map(|data| wire::success(&data));
+    }
     if let Some(reply) = access::dispatch(state, call) {
         return reply.map(|data| wire::success(&data));
     }
@@ -254,8 +353,8 @@ fn credentials(headers: &HeaderMap) -> Credentials {
 struct Http;
 
 impl Http {
-    async fn collect(body: Incoming) -> Result<Bytes, ApiError> {
-        match http_body_util::Limited::new(body, MAX_BODY).collect().await {
+    async fn collect(body: Incoming, limit: usize) -> Result<Bytes, ApiError> {
+        match http_body_util::Limited::new(body, limit).collect().await {
             Ok(collected) => Ok(collected.to_bytes()),
             Err(_) => Err(ApiError::new(413, "request too large")),
         }

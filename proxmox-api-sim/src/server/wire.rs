@@ -2,12 +2,17 @@
 //!
 //! Success: `{"data": ...}`. Errors: the message's first line is the status line's reason
 //! phrase; body `{"data":null,"message":"<msg>\n"}` (+ `errors` for 400); 401s have an EMPTY
-//! body; every response >= 400 closes the connection.
+//! body, except a failed login; every response >= 400 closes the connection. Every response
+//! carries pveproxy's headers (`PVE::APIServer::AnyEvent::response`) and bodies over 1 KiB are
+//! gzipped when the client accepts it.
 
 use std::collections::BTreeMap;
 
 use bytes::Bytes;
-use http::header::{HeaderValue, CACHE_CONTROL, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE};
+use http::header::{
+    HeaderValue, CACHE_CONTROL, CONNECTION, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, DATE,
+    EXPIRES, PRAGMA, SERVER,
+};
 use http::{Response, StatusCode};
 use http_body_util::Full;
 use serde::Serialize;
@@ -19,6 +24,9 @@ pub type Body = Full<Bytes>;
 
 const JSON: HeaderValue = HeaderValue::from_static("application/json;charset=UTF-8");
 const NO_CACHE: HeaderValue = HeaderValue::from_static("max-age=0");
+const SERVER_NAME: HeaderValue = HeaderValue::from_static("pve-api-daemon/3.0");
+/// pveproxy compresses only bodies longer than this.
+const GZIP_ABOVE: usize = 1024;
 
 #[derive(Serialize)]
 struct Envelope<'a, T: Serialize> {
@@ -95,6 +103,69 @@ pub fn error(err: &ApiError) -> Response<Body> {
             .insert(CONNECTION, HeaderValue::from_static("close"));
     }
     response
+}
+
+/// A failed `POST /access/ticket`: 401 with the reason in the status line AND a JSON body
+/// `{"data":null,"message":"...\n"}` (PVE >= 8.3; clients such as proxmoxer parse it).
+pub fn login_failure(err: &ApiError) -> Response<Body> {
+    let mut response = error(&ApiError::new(500, err.message.clone()));
+    *response.status_mut() = StatusCode::UNAUTHORIZED;
+    response
+}
+
+/// pveproxy's headers on every answer (`Date` and `Expires` from the simulator's clock,
+/// `Cache-Control`, `Pragma`, `Server`, `Connection`), and gzip above 1 KiB when accepted.
+pub async fn finish(
+    response: Response<Body>,
+    now: std::time::SystemTime,
+    accept_gzip: bool,
+    client_closes: bool,
+) -> Response<Body> {
+    if response.status() == StatusCode::SWITCHING_PROTOCOLS {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let headers = &mut parts.headers;
+    if let Ok(date) = HeaderValue::from_str(&httpdate::fmt_http_date(now)) {
+        headers.insert(DATE, date.clone());
+        headers.insert(EXPIRES, date);
+    }
+    headers.insert(CACHE_CONTROL, NO_CACHE);
+    headers.insert(PRAGMA, HeaderValue::from_static("no-cache"));
+    headers.insert(SERVER, SERVER_NAME);
+    if client_closes {
+        headers.insert(CONNECTION, HeaderValue::from_static("close"));
+    } else if !headers.contains_key(CONNECTION) {
+        headers.insert(CONNECTION, HeaderValue::from_static("Keep-Alive"));
+    }
+    let length = headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(0);
+    if !accept_gzip || length <= GZIP_ABOVE {
+        return Response::from_parts(parts, body);
+    }
+    let Ok(collected) = http_body_util::BodyExt::collect(body).await;
+    let plain = collected.to_bytes();
+    match gzip(&plain) {
+        Some(compressed) => {
+            headers.insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+            headers.insert(CONTENT_LENGTH, HeaderValue::from(compressed.len()));
+            Response::from_parts(parts, Full::new(Bytes::from(compressed)))
+        }
+        None => Response::from_parts(parts, Full::new(plain)),
+    }
+}
+
+fn gzip(data: &[u8]) -> Option<Vec<u8>> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(
+        Vec::with_capacity(data.len() / 4 + 64),
+        flate2::Compression::fast(),
+    );
+    encoder.write_all(data).ok()?;
+    encoder.finish().ok()
 }
 
 /// The first line of `message`, cut to what a status line may carry.
