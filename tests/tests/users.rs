@@ -94,7 +94,10 @@ async fn passwords_are_checked_before_sending_and_can_be_changed() {
         .list()
         .await
         .is_ok());
-    users.set_password(&userid, "second-pass").await.unwrap();
+    users
+        .set_password(&userid, "second-pass", env.sim.password())
+        .await
+        .unwrap();
     let err = client_for(&env.sim, &userid, "first-pass")
         .nodes()
         .list()
@@ -108,7 +111,7 @@ async fn passwords_are_checked_before_sending_and_can_be_changed() {
         .is_ok());
     assert_eq!(
         users
-            .set_password(&userid, "1234567")
+            .set_password(&userid, "1234567", env.sim.password())
             .await
             .unwrap_err()
             .code(),

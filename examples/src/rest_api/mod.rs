@@ -1,285 +1,312 @@
-//! The original 2016 REST service (`/work/shared/spec/proxmox-api.apib`) served again over
-//! proxmox-api-core's domain handles.
+//! The original 2016 REST service (the spec is copied in `examples/tests/spec/proxmox-api.apib`)
+//! served again over proxmox-api-core, as a gateway that authenticates its callers.
 //!
-//! Routes: `/user` (GET list or `?username=`, POST create, PUT change password, DELETE),
-//! `/node` (GET or REPORT: every node's status, fanned out), `/template`, `/container`
-//! (GET `?id=` or `?username=`, POST create, DELETE), `/vnc?id=`, `/graphics?id=` (rrddata),
-//! `/resources`, `/nextid`, `/destroyed`. Parameters come from the query string and/or a JSON
-//! object body (the body wins); answers are JSON.
-//!
-//! Deliberate differences from the 2016 service:
-//! - Passwords are never returned: `GET /user` answers `username` and `machines` only.
-//! - A container's root password is never its owner's login password: `POST /container` takes
-//!   `ssh_public_key` and/or `root_password`, and refuses a root password with which the owner
-//!   could log in to Proxmox. No password is ever generated or returned.
-//! - No database: all state lives in Proxmox. Users are PVE users in realm `pve`, a user's
-//!   machines are their ACL entries on `/vms/<vmid>`, and the destroy log (`/destroyed`, the old
-//!   `GET /cluster`) is the cluster's `vzdestroy` task history.
-//! - Paths are flat (`/vnc`, `/graphics`, `/resources`, `/nextid`, `/destroyed` instead of
-//!   `/utils/...` and `/cluster/...`), and `POST`/`DELETE /container` wait for their task, so a
-//!   success answer means the container exists (or is gone).
-//! - Errors carry an HTTP status and `{"code", "message"}` with the core error's `code()`.
-//!
-//! The service has no authentication of its own, like the original: bind it to localhost or put
-//! it behind a proxy that authenticates.
+//! Security model, in short (the example's README has the whole route table):
+//! - Callers log in as their own Proxmox VE user (`POST /login`); PVE checks the password, the
+//!   gateway never stores it and answers a short-lived HMAC-signed session token
+//!   ([`session`]) that every other route needs as `Authorization: Bearer`. Failed logins are
+//!   limited per user name and per client address ([`login_limiter`]) and always take the same
+//!   path (a login attempt at PVE), whether the user exists or not.
+//! - Roles and ownership live in PVE: a caller acts only on containers they hold an ACL entry on
+//!   (`/vms/<id>`); members of the administrators' group alone manage users, and only users in
+//!   the gateway's own group ([`directory`]) who are neither administrators, nor the service
+//!   account, nor hold ACL entries outside `/vms/*`.
+//! - One service-account client does the work; the gateway acts as a caller's user only to change
+//!   that caller's own password. No PVE ticket ever leaves the gateway.
+//! - Serving ([`server`]) has a connection limit, header and body read timeouts, survives accept
+//!   errors, drains in-flight requests on shutdown, and speaks TLS unless told not to.
 
+pub mod directory;
+pub mod error;
+pub mod login_limiter;
+pub mod params;
 mod routes;
+pub mod server;
+pub mod session;
+pub mod tls;
 
-use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
 
-use http_body_util::{BodyExt, Full};
+use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
-use proxmox_api_core::{Client, Error};
-use serde_json::{json, Map, Value};
-use tokio::net::TcpListener;
+use proxmox_api_core::{Client, Credentials, Error};
+use secrecy::SecretString;
+use serde_json::Value;
 
-/// Largest request body accepted, in bytes.
-const MAX_BODY_BYTES: usize = 64 * 1024;
+use directory::Directory;
+use error::ApiError;
+use login_limiter::LoginLimiter;
+use params::Params;
+use session::{SessionKey, Sessions};
 
-/// Serves the REST API on `listener` forever, one task per connection, using `client` for every
-/// Proxmox call. Returns only when accepting fails.
-pub async fn serve(listener: TcpListener, client: Client) -> std::io::Result<()> {
-    loop {
-        let (stream, _) = listener.accept().await?;
-        let client = client.clone();
-        tokio::spawn(async move {
-            let service = service_fn(move |request| {
-                let client = client.clone();
-                async move { Ok::<_, Infallible>(handle(&client, request).await) }
-            });
-            // A client hanging up mid-request is its own business; nothing to report.
-            let _ = http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
-        });
-    }
+/// Builds a client logged in as a caller's own user (`userid`, `password`), with the same
+/// endpoint and TLS settings as the service account's. Used only for a caller's own password
+/// change, which PVE wants made by that user.
+pub type UserClientFactory = Arc<dyn Fn(&str, &str) -> Result<Client, Error> + Send + Sync>;
+
+/// Limits that keep one client from stopping the service.
+#[derive(Debug, Clone)]
+pub struct ServeLimits {
+    /// Connections served at once; more wait in the listen backlog.
+    pub max_connections: usize,
+    /// Time allowed for a request's headers (and for a TLS handshake).
+    pub header_timeout: Duration,
+    /// Time allowed for a request's body.
+    pub body_timeout: Duration,
+    /// Largest request body, in bytes.
+    pub max_body_bytes: usize,
+    /// How long in-flight requests may run on after shutdown is asked for.
+    pub shutdown_grace: Duration,
 }
 
-/// A failed request: the status to answer and the JSON error body.
-#[derive(Debug)]
-pub struct ApiError {
-    status: StatusCode,
-    code: &'static str,
-    message: String,
-}
-
-impl ApiError {
-    /// A request the service itself rejects (missing or malformed parameter).
-    pub fn bad_request(message: impl Into<String>) -> Self {
-        ApiError {
-            status: StatusCode::BAD_REQUEST,
-            code: "INVALID_INPUT",
-            message: message.into(),
-        }
-    }
-
-    fn internal(message: impl Into<String>) -> Self {
-        ApiError {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            code: "INTERNAL",
-            message: message.into(),
-        }
-    }
-
-    fn not_found(message: impl Into<String>) -> Self {
-        ApiError {
-            status: StatusCode::NOT_FOUND,
-            code: "NOT_FOUND",
-            message: message.into(),
-        }
-    }
-
-    fn method_not_allowed() -> Self {
-        ApiError {
-            status: StatusCode::METHOD_NOT_ALLOWED,
-            code: "METHOD_NOT_ALLOWED",
-            message: "method not allowed on this path".into(),
+impl Default for ServeLimits {
+    fn default() -> Self {
+        ServeLimits {
+            max_connections: 512,
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(10),
+            max_body_bytes: 64 * 1024,
+            shutdown_grace: Duration::from_secs(60),
         }
     }
 }
 
-impl From<Error> for ApiError {
-    fn from(error: Error) -> Self {
-        ApiError {
-            status: status_for(&error),
-            code: error.code(),
-            // The core's Display never contains secrets.
-            message: error.to_string(),
+/// The gateway's policy settings.
+#[derive(Debug, Clone)]
+pub struct GatewayConfig {
+    /// The PVE realm the gateway's users live in (`pve`: PVE keeps their passwords).
+    pub realm: String,
+    /// The PVE group of the users the gateway manages (created on start if missing).
+    pub users_group: String,
+    /// The PVE group whose members administer the gateway (manage users).
+    pub admins_group: String,
+    /// How long a session token lives; renew it before.
+    pub session_ttl: Duration,
+    /// Failed logins allowed per user name within `failed_login_window`.
+    pub max_failed_logins_per_user: usize,
+    /// Failed logins allowed per client address within `failed_login_window`.
+    pub max_failed_logins_per_address: usize,
+    /// The window for the two limits above.
+    pub failed_login_window: Duration,
+    /// Serving limits.
+    pub limits: ServeLimits,
+}
+
+impl Default for GatewayConfig {
+    fn default() -> Self {
+        GatewayConfig {
+            realm: "pve".into(),
+            users_group: "gateway-users".into(),
+            admins_group: "gateway-admins".into(),
+            session_ttl: Duration::from_secs(15 * 60),
+            max_failed_logins_per_user: 5,
+            max_failed_logins_per_address: 20,
+            failed_login_window: Duration::from_secs(15 * 60),
+            limits: ServeLimits::default(),
         }
     }
 }
 
-/// The HTTP status this service answers for a core error: the client's mistakes keep their 4xx,
-/// trouble reaching or inside Proxmox becomes 502/504.
-fn status_for(error: &Error) -> StatusCode {
-    match error {
-        Error::InvalidInput { .. } | Error::InvalidParameters { .. } => StatusCode::BAD_REQUEST,
-        Error::PermissionDenied { .. } => StatusCode::FORBIDDEN,
-        Error::NotFound { .. } => StatusCode::NOT_FOUND,
-        Error::Conflict { .. } => StatusCode::CONFLICT,
-        Error::Timeout { .. } | Error::TaskTimeout { .. } => StatusCode::GATEWAY_TIMEOUT,
-        Error::TaskFailed { .. } => StatusCode::INTERNAL_SERVER_ERROR,
-        // Our own credentials failing, an unreachable node or a broken answer: upstream trouble.
-        _ => StatusCode::BAD_GATEWAY,
+/// How the service account logs in to PVE.
+enum ServiceLogin {
+    /// With a password, which PVE 8/9 want again as `confirmation-password` for resets.
+    Password(SecretString),
+    /// With an API token: PVE refuses tokens on `PUT /access/password`.
+    ApiToken,
+}
+
+/// The gateway: the service account's client, the caller-facing policy and the session keys.
+pub struct Gateway {
+    service: Client,
+    service_userid: String,
+    service_login: ServiceLogin,
+    user_client: UserClientFactory,
+    directory: Arc<dyn Directory>,
+    sessions: Sessions,
+    limiter: LoginLimiter,
+    config: GatewayConfig,
+}
+
+impl std::fmt::Debug for Gateway {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gateway")
+            .field("service_userid", &self.service_userid)
+            .field("sessions", &self.sessions)
+            .field("config", &self.config)
+            .finish_non_exhaustive()
     }
 }
 
-/// The request's parameters: query string pairs, overridden by a JSON object body.
-pub struct Params(Map<String, Value>);
-
-impl Params {
-    /// A string parameter, if present and not empty (numbers are accepted as their text).
-    pub fn string(&self, name: &str) -> Option<String> {
-        match self.0.get(name)? {
-            Value::String(s) if !s.is_empty() => Some(s.clone()),
-            Value::Number(n) => Some(n.to_string()),
-            _ => None,
-        }
-    }
-
-    /// A required string parameter.
-    pub fn required(&self, name: &str) -> Result<String, ApiError> {
-        self.string(name)
-            .ok_or_else(|| ApiError::bad_request(format!("missing parameter '{name}'")))
-    }
-
-    /// A non-negative integer parameter, given as a JSON number or a decimal string.
-    pub fn number(&self, name: &str) -> Result<Option<u32>, ApiError> {
-        match self.string(name) {
-            None => Ok(None),
-            Some(text) => text.parse().map(Some).map_err(|_| {
-                ApiError::bad_request(format!("parameter '{name}' must be a whole number"))
-            }),
-        }
+/// Checks a group name before it is used in PVE paths.
+fn check_group_name(name: &str) -> Result<(), Error> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid_input(
+            "group",
+            "group names are 1 to 64 letters, digits, '-', '_' or '.'",
+        ))
     }
 }
 
-async fn handle(client: &Client, request: Request<Incoming>) -> Response<Full<Bytes>> {
-    let (status, body) = match dispatch(client, request).await {
-        Ok((status, body)) => (status, body),
-        Err(e) => (e.status, json!({ "code": e.code, "message": e.message })),
-    };
-    Response::builder()
-        .status(status)
-        .header("content-type", "application/json")
-        .body(Full::new(Bytes::from(body.to_string())))
-        .unwrap_or_else(|_| Response::new(Full::new(Bytes::from_static(b"{}"))))
-}
-
-async fn dispatch(
-    client: &Client,
-    request: Request<Incoming>,
-) -> Result<(StatusCode, Value), ApiError> {
-    let method = request.method().as_str().to_owned();
-    let path = request.uri().path().trim_end_matches('/').to_owned();
-    let params = read_params(request).await?;
-    let ok = |value| Ok((StatusCode::OK, value));
-    match (path.as_str(), method.as_str()) {
-        ("/user", "GET") => ok(routes::list_users(client, &params).await?),
-        ("/user", "POST") => Ok((
-            StatusCode::CREATED,
-            routes::create_user(client, &params).await?,
-        )),
-        ("/user", "PUT") => ok(routes::change_password(client, &params).await?),
-        ("/user", "DELETE") => ok(routes::delete_user(client, &params).await?),
-        ("/node", "GET" | "REPORT" | "OPTIONS") => ok(routes::node_status(client).await?),
-        ("/template", "GET") => ok(routes::templates(client).await?),
-        ("/container", "GET") => ok(routes::get_container(client, &params).await?),
-        ("/container", "POST") => Ok((
-            StatusCode::CREATED,
-            routes::create_container(client, &params).await?,
-        )),
-        ("/container", "DELETE") => ok(routes::delete_container(client, &params).await?),
-        ("/vnc" | "/utils/vnc", "GET") => ok(routes::vnc(client, &params).await?),
-        ("/graphics" | "/utils/graphic", "GET") => ok(routes::graphics(client, &params).await?),
-        ("/resources", "GET" | "REPORT" | "OPTIONS") => ok(routes::resources(client).await?),
-        ("/nextid" | "/cluster/nextid", "GET") => {
-            ok(json!({ "data": client.cluster().next_id().await? }))
+impl Gateway {
+    /// A gateway acting through `service` (logged in with `service_credentials`), storing
+    /// membership in `directory`, signing sessions with `key`. Call [`Gateway::start`] next.
+    pub fn new(
+        service: Client,
+        service_credentials: &Credentials,
+        user_client: UserClientFactory,
+        directory: Arc<dyn Directory>,
+        key: SessionKey,
+        config: GatewayConfig,
+    ) -> Result<Self, Error> {
+        check_group_name(&config.users_group)?;
+        check_group_name(&config.admins_group)?;
+        if config.users_group == config.admins_group {
+            return Err(Error::invalid_input(
+                "group",
+                "the users' and the administrators' groups must differ",
+            ));
         }
-        ("/destroyed", "GET") => ok(routes::destroyed(client).await?),
-        (
-            "/user" | "/node" | "/template" | "/container" | "/vnc" | "/graphics" | "/resources"
-            | "/nextid" | "/destroyed",
-            _,
-        ) => Err(ApiError::method_not_allowed()),
-        _ => Err(ApiError::not_found(format!("no route {path}"))),
-    }
-}
-
-async fn read_params(request: Request<Incoming>) -> Result<Params, ApiError> {
-    let mut params = Map::new();
-    if let Some(query) = request.uri().query() {
-        for (key, value) in url_pairs(query) {
-            params.insert(key, Value::String(value));
-        }
-    }
-    let body = http_body_util::Limited::new(request.into_body(), MAX_BODY_BYTES)
-        .collect()
-        .await
-        .map_err(|e| ApiError::bad_request(format!("could not read the body: {e}")))?
-        .to_bytes();
-    if !body.iter().all(u8::is_ascii_whitespace) {
-        match serde_json::from_slice(&body) {
-            Ok(Value::Object(fields)) => params.extend(fields),
-            _ => return Err(ApiError::bad_request("the body must be a JSON object")),
-        }
-    }
-    Ok(Params(params))
-}
-
-/// `application/x-www-form-urlencoded` pairs, percent-decoded.
-fn url_pairs(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (percent_decode(key), percent_decode(value))
+        let service_login = match service_credentials {
+            Credentials::Password { password, .. } => ServiceLogin::Password(password.clone()),
+            Credentials::ApiToken { .. } => ServiceLogin::ApiToken,
+        };
+        let clock = service.clock();
+        Ok(Gateway {
+            sessions: Sessions::new(key, config.session_ttl, clock.clone()),
+            limiter: LoginLimiter::new(
+                config.max_failed_logins_per_user,
+                config.max_failed_logins_per_address,
+                config.failed_login_window,
+                clock,
+            ),
+            service_userid: service_credentials.userid().to_owned(),
+            service,
+            service_login,
+            user_client,
+            directory,
+            config,
         })
-        .collect()
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let escaped = bytes
-            .get(i + 1..i + 3)
-            .and_then(|hex| std::str::from_utf8(hex).ok())
-            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
-        match (bytes[i], escaped) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-                continue;
-            }
-            (b'+', _) => out.push(b' '),
-            (byte, _) => out.push(byte),
-        }
-        i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+    /// Makes sure both groups exist in PVE (creating them if missing), then is ready to serve.
+    pub async fn start(self) -> Result<Arc<Self>, Error> {
+        self.directory
+            .ensure_group(
+                &self.config.users_group,
+                "users managed by the proxmox-api REST gateway",
+            )
+            .await?;
+        self.directory
+            .ensure_group(
+                &self.config.admins_group,
+                "administrators of the proxmox-api REST gateway",
+            )
+            .await?;
+        Ok(Arc::new(self))
+    }
 
-    #[test]
-    fn query_pairs_are_decoded() {
-        assert_eq!(
-            url_pairs("username=a%40b+c&id=100&x"),
-            vec![
-                ("username".to_owned(), "a@b c".to_owned()),
-                ("id".to_owned(), "100".to_owned()),
-                ("x".to_owned(), String::new()),
-            ]
-        );
-        assert_eq!(percent_decode("100%"), "100%");
+    /// The settings in force.
+    pub fn config(&self) -> &GatewayConfig {
+        &self.config
+    }
+
+    /// Answers one request from `peer`.
+    pub async fn handle(
+        &self,
+        request: Request<Incoming>,
+        peer: SocketAddr,
+    ) -> Response<Full<Bytes>> {
+        let (status, body) = match self.dispatch(request, peer).await {
+            Ok((status, body)) => (status, body),
+            Err(e) => (e.status, e.body()),
+        };
+        let mut response = Response::builder()
+            .status(status)
+            .header("content-type", "application/json")
+            .header("cache-control", "no-store");
+        if status == StatusCode::UNAUTHORIZED {
+            response = response.header("www-authenticate", "Bearer");
+        }
+        response
+            .body(Full::new(Bytes::from(body.to_string())))
+            .unwrap_or_else(|_| Response::new(Full::new(Bytes::from_static(b"{}"))))
+    }
+
+    async fn dispatch(
+        &self,
+        request: Request<Incoming>,
+        peer: SocketAddr,
+    ) -> Result<(StatusCode, Value), ApiError> {
+        let method = request.method().as_str().to_owned();
+        let path = request.uri().path().trim_end_matches('/').to_owned();
+        let route = routes::Route::find(&path, &method)?;
+        // Authenticate before reading the body: an anonymous caller gets nothing processed.
+        let caller = if route.needs_session() {
+            Some(self.authenticate(&request).await?)
+        } else {
+            None
+        };
+        let query = request.uri().query().map(str::to_owned);
+        let body = self.read_body(request.into_body()).await?;
+        let params = Params::parse(query.as_deref(), &body)?;
+        routes::run(self, route, caller.as_ref(), &params, peer).await
+    }
+
+    async fn read_body(&self, body: Incoming) -> Result<Bytes, ApiError> {
+        let limit = self.config.limits.max_body_bytes;
+        let collect = Limited::new(body, limit).collect();
+        match tokio::time::timeout(self.config.limits.body_timeout, collect).await {
+            Err(_) => Err(ApiError::body_timeout()),
+            Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => {
+                Err(ApiError::body_too_large(limit))
+            }
+            Ok(Err(_)) => Err(ApiError::bad_request("the body could not be read")),
+            Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        }
+    }
+
+    /// The caller behind the request's bearer token: still a member of one of the gateway's
+    /// groups (removing them from it revokes their sessions at once).
+    async fn authenticate(&self, request: &Request<Incoming>) -> Result<routes::Caller, ApiError> {
+        let token = request
+            .headers()
+            .get(hyper::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or_else(|| {
+                ApiError::unauthenticated(
+                    "log in with POST /login and send 'Authorization: Bearer <token>'",
+                )
+            })?;
+        let userid = self
+            .sessions
+            .verify(token.trim())
+            .ok_or_else(|| ApiError::unauthenticated("the session token is invalid or expired"))?;
+        let admin = self.is_member(&self.config.admins_group, &userid).await?;
+        if !admin && !self.is_member(&self.config.users_group, &userid).await? {
+            return Err(ApiError::unauthenticated(
+                "this user is no longer a member of the gateway's groups",
+            ));
+        }
+        Ok(routes::Caller { userid, admin })
+    }
+
+    async fn is_member(&self, group: &str, userid: &str) -> Result<bool, ApiError> {
+        Ok(self
+            .directory
+            .members(group)
+            .await?
+            .iter()
+            .any(|m| m == userid))
     }
 }

@@ -53,6 +53,47 @@ fn check_password(password: &SecretString) -> Result<(), Error> {
     Ok(())
 }
 
+/// Shortest confirmation password PVE accepts (its schema's `minLength` for
+/// `confirmation-password`); the longest is [`MAX_PASSWORD_CHARS`].
+pub const MIN_CONFIRMATION_PASSWORD_CHARS: usize = 5;
+
+fn check_confirmation_password(password: &SecretString) -> Result<(), Error> {
+    let chars = password.expose_secret().chars().count();
+    if chars == 0 {
+        return Err(Error::invalid_input(
+            "confirmation-password",
+            "missing: give the current password of the user this client is logged in as",
+        ));
+    }
+    if !(MIN_CONFIRMATION_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&chars) {
+        return Err(Error::invalid_input(
+            "confirmation-password",
+            format!(
+                "must be {MIN_CONFIRMATION_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters long (got {chars})"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// PVE answers an API token on `PUT /access/password` with a permission error that only names
+/// the token; say what to do instead. Every other error passes unchanged.
+fn explain_token_refusal(error: Error) -> Error {
+    // A 401 naming a token ("invalid token value!") is a bad token, not this refusal.
+    let refused_token = matches!(&error, Error::PermissionDenied { message, .. }
+        if message.to_ascii_lowercase().contains("token"));
+    if !refused_token {
+        return error;
+    }
+    Error::PermissionDenied {
+        message: "PVE refuses API tokens on PUT /access/password (allowtoken 0): change \
+                  passwords with a client logged in with a user's password"
+            .to_owned(),
+        path: Some("/access/password".to_owned()),
+        privilege: None,
+    }
+}
+
 impl UsersApi {
     /// Every user (`GET /access/users`).
     pub async fn list(&self) -> Result<Vec<UserEntry>, Error> {
@@ -117,22 +158,36 @@ impl UsersApi {
     }
 
     /// Sets a user's password (`PUT /access/password`).
+    ///
+    /// `confirmation_password` is the current password of the user this client is logged in as
+    /// (PVE 8 and 9 require it as `confirmation-password` from every caller but `root@pam`; it is
+    /// the user's own old password when they change it themselves). It is required here for every
+    /// caller so that code written against `root@pam` keeps working with a less privileged
+    /// account; an empty one is [`Error::InvalidInput`] before anything is sent.
+    ///
+    /// PVE refuses API tokens on this call (`allowtoken: 0`): a token-authenticated client gets
+    /// [`Error::PermissionDenied`] whose message says so and names the fix.
     pub async fn set_password(
         &self,
         userid: &str,
         password: impl Into<String>,
+        confirmation_password: impl Into<String>,
     ) -> Result<(), Error> {
         check_userid("userid", userid)?;
         let password = SecretString::from(password.into());
         check_password(&password)?;
-        let _: serde_json::Value = self
+        let confirmation = SecretString::from(confirmation_password.into());
+        check_confirmation_password(&confirmation)?;
+        let result: Result<serde_json::Value, Error> = self
             .client
             .send(
                 ApiRequest::put(["access", "password"])
                     .param("userid", userid)
-                    .param("password", password),
+                    .param("password", password)
+                    .param("confirmation-password", confirmation),
             )
-            .await?;
+            .await;
+        result.map_err(explain_token_refusal)?;
         Ok(())
     }
 
@@ -308,5 +363,15 @@ mod tests {
         assert!(check_password(&SecretString::from("12345678")).is_ok());
         assert!(check_password(&SecretString::from("é".repeat(64))).is_ok());
         assert!(check_password(&SecretString::from("x".repeat(65))).is_err());
+    }
+
+    #[test]
+    fn confirmation_passwords_are_required_and_bounded() {
+        for bad in ["", "1234", &"x".repeat(65)] {
+            let err = check_confirmation_password(&SecretString::from(bad)).unwrap_err();
+            assert_eq!(err.parameter_errors().len(), 1);
+            assert!(err.parameter_errors().contains_key("confirmation-password"));
+        }
+        assert!(check_confirmation_password(&SecretString::from("12345")).is_ok());
     }
 }
