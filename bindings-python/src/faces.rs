@@ -322,7 +322,8 @@ macro_rules! client_face {
             /// Any endpoint, proxmoxer style: `client.api.nodes("pve1").lxc(100).status.current.get()`.
             #[getter]
             fn api<'py>(slf: Py<Self>, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-                py.import("proxmox_api.paths")?.getattr("ApiPath")?.call1((slf, ()))
+                let class = if $label == "Client" { "ApiPath" } else { "AsyncApiPath" };
+                py.import("proxmox_api.paths")?.getattr(class)?.call1((slf, ()))
             }
 
             /// The path builder's call: unencoded segments, each encoded by the core.

@@ -60,10 +60,15 @@ impl Mode {
                 let value = block_on(py, future)?.map_err(to_py_err)?;
                 value.to_python(py, self)
             }
-            Mode::Async => Ok(future_into_py(py, async move {
-                future.await.map(|v| Converted(v, self)).map_err(to_py_err)
-            })?
-            .unbind()),
+            Mode::Async => {
+                let start: StartFuture = Box::new(move |py| {
+                    Ok(future_into_py(py, async move {
+                        future.await.map(|v| Converted(v, self)).map_err(to_py_err)
+                    })?
+                    .unbind())
+                });
+                Ok(Py::new(py, Pending::new(start))?.into_any())
+            }
         }
     }
 
@@ -72,12 +77,90 @@ impl Mode {
         result.map_err(to_py_err)?.to_python(py, self)
     }
 
-    /// `T` for the sync face, `Awaitable[T]` for the asyncio face.
+    /// `T` for the sync face, a coroutine of `T` for the asyncio face.
     pub fn io_hint(self, inner: String) -> String {
         match self {
             Mode::Sync => inner,
-            Mode::Async => format!("Awaitable[{inner}]"),
+            Mode::Async => format!("Coroutine[object, object, {inner}]"),
         }
+    }
+}
+
+type StartFuture = Box<dyn FnOnce(Python<'_>) -> PyResult<PyObject> + Send>;
+
+/// What the asyncio face's I/O methods return: a coroutine that starts the Rust call when first
+/// awaited. So `asyncio.run(client.version())`, `asyncio.gather(...)` and calls made before the
+/// event loop runs all work, and a coroutine never awaited never sends anything. It delegates
+/// to the asyncio future made on first `send` (registered as a `collections.abc.Coroutine`).
+#[pyclass(module = "proxmox_api")]
+pub struct Pending {
+    start: Option<StartFuture>,
+    awaiting: Option<PyObject>,
+}
+
+impl Pending {
+    fn new(start: StartFuture) -> Self {
+        Self {
+            start: Some(start),
+            awaiting: None,
+        }
+    }
+
+    fn iterator(&mut self, py: Python<'_>) -> PyResult<PyObject> {
+        if let Some(iterator) = &self.awaiting {
+            return Ok(iterator.clone_ref(py));
+        }
+        let start = self.start.take().ok_or_else(|| {
+            pyo3::exceptions::PyRuntimeError::new_err("cannot reuse already awaited coroutine")
+        })?;
+        let future = start(py)?;
+        let iterator = future.call_method0(py, "__await__")?;
+        self.awaiting = Some(iterator.clone_ref(py));
+        Ok(iterator)
+    }
+}
+
+#[pymethods]
+impl Pending {
+    fn __await__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    fn __next__(&mut self, py: Python<'_>) -> PyResult<PyObject> {
+        self.send(py, py.None())
+    }
+
+    fn send(&mut self, py: Python<'_>, value: PyObject) -> PyResult<PyObject> {
+        let iterator = self.iterator(py)?;
+        iterator.call_method1(py, "send", (value,))
+    }
+
+    #[pyo3(signature = (kind, value=None, traceback=None))]
+    fn throw(
+        &mut self,
+        py: Python<'_>,
+        kind: PyObject,
+        value: Option<PyObject>,
+        traceback: Option<PyObject>,
+    ) -> PyResult<PyObject> {
+        let iterator = self.iterator(py)?;
+        match (value, traceback) {
+            (None, _) => iterator.call_method1(py, "throw", (kind,)),
+            (Some(value), None) => iterator.call_method1(py, "throw", (kind, value)),
+            (Some(value), Some(tb)) => iterator.call_method1(py, "throw", (kind, value, tb)),
+        }
+    }
+
+    fn close(&mut self, py: Python<'_>) -> PyResult<()> {
+        self.start = None;
+        if let Some(iterator) = self.awaiting.take() {
+            iterator.call_method0(py, "close")?;
+        }
+        Ok(())
     }
 }
 
@@ -261,6 +344,7 @@ impl ToPython for CoreCreated {
 
 /// Registers the classes of this module.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Pending>()?;
     m.add_class::<Progress>()?;
     m.add_class::<AsyncProgress>()?;
     m.add_class::<CreatedContainer>()?;
@@ -283,6 +367,15 @@ class AsyncProgress:
 
     def __aiter__(self) -> AsyncProgress: ...
     def __anext__(self) -> Awaitable[TaskProgress]: ...
+
+@final
+class Pending:
+    """The coroutine an asyncio method returns; the call starts when it is first awaited."""
+
+    def __await__(self) -> Generator[object, None, object]: ...
+    def send(self, value: object) -> object: ...
+    def throw(self, kind: object, value: object = None, traceback: object = None) -> object: ...
+    def close(self) -> None: ...
 
 @final
 class CreatedContainer:

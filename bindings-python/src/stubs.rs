@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import sys
 from typing import (
-    Awaitable, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union, final,
+    Awaitable, Callable, Coroutine, Dict, Generator, List, Mapping, Optional, Sequence, Tuple,
+    Union, final,
 )
 
 if sys.version_info >= (3, 8):
