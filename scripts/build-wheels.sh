@@ -10,7 +10,7 @@ VENV="${WHEEL_VENV:-$PWD/.venv}"
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 "$VENV/bin/python" -m pip install --quiet "maturin>=1.7,<2" "ziglang>=0.13"
 rm -f "$OUT"/proxmox_api-*.whl
-"$VENV/bin/maturin" build --profile dist --zig --compatibility manylinux2014 \
+PATH="$VENV/bin:$PATH" "$VENV/bin/maturin" build --profile dist --zig --compatibility manylinux2014 \
   --target x86_64-unknown-linux-gnu -m bindings-python/Cargo.toml --out "$OUT"
 wheel="$(ls "$OUT"/proxmox_api-*.whl)"
 echo "wheel: $(basename "$wheel") ($(du -h "$wheel" | cut -f1))"

@@ -5,8 +5,8 @@
 use std::time::Duration;
 
 use proxmox_api_bindings::prelude::{
-    Method, OnProgress, Params, Placement, ResourceKind, RrdConsolidation,
-    RrdTimeframe, Secret, TaskProgress,
+    Method, OnProgress, Params, Placement, ResourceKind, RrdConsolidation, RrdTimeframe, Secret,
+    TaskProgress,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyInt, PyList, PyString, PyTuple};
@@ -179,9 +179,26 @@ enum_arg!(Placement, "placement", [
     "most_free_memory" => Placement::MostFreeMemory, "least_load" => Placement::LeastLoad,
     "most_free_disk" => Placement::MostFreeDisk,
 ]);
-enum_arg!(Method, "method", [
-    "GET" => Method::Get, "POST" => Method::Post, "PUT" => Method::Put, "DELETE" => Method::Delete,
-]);
+
+/// HTTP methods in any case (`"get"` as proxmoxer users write it).
+impl FromPython for Method {
+    fn from_python(value: &Bound<'_, PyAny>, name: &str) -> PyResult<Self> {
+        let text = String::from_python(value, name)?;
+        match text.to_ascii_uppercase().as_str() {
+            "GET" => Ok(Method::Get),
+            "POST" => Ok(Method::Post),
+            "PUT" => Ok(Method::Put),
+            "DELETE" => Ok(Method::Delete),
+            _ => Err(invalid_input(
+                name,
+                format!("expected GET, POST, PUT or DELETE, got {text:?}"),
+            )),
+        }
+    }
+    fn hint() -> String {
+        "str".into()
+    }
+}
 
 impl FromPython for Params {
     fn from_python(value: &Bound<'_, PyAny>, _name: &str) -> PyResult<Self> {
@@ -214,7 +231,10 @@ impl FromPython for OnProgress {
             return Ok(None);
         }
         if !value.is_callable() {
-            return Err(invalid_input(name, "expected a callable taking a TaskProgress"));
+            return Err(invalid_input(
+                name,
+                "expected a callable taking a TaskProgress",
+            ));
         }
         let callback: PyObject = value.clone().unbind();
         Ok(Some(Box::new(move |progress: &TaskProgress| {
@@ -308,4 +328,3 @@ impl<'a, 'py> ArgParser<'a, 'py> {
         ))
     }
 }
-

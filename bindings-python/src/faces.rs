@@ -12,7 +12,6 @@ use pyo3::types::{PyDict, PyTuple};
 use crate::args::{ArgParser, FromPython};
 use crate::results::{Mode, ToPython};
 
-
 /// A missing argument: its default, or a `TypeError` when it has none.
 macro_rules! arg_default {
     ($parser:ident, $name:ident) => {
@@ -170,7 +169,10 @@ fn docstring(indent: &str, lines: &[&str]) -> String {
     if body.is_empty() {
         return String::new();
     }
-    format!("{indent}\"\"\"{}\n{indent}\"\"\"\n", body.replace('\\', "\\\\"))
+    format!(
+        "{indent}\"\"\"{}\n{indent}\"\"\"\n",
+        body.replace('\\', "\\\\")
+    )
 }
 
 /// The two classes of one handle. `Client` has its own (constructor, context manager, `api`).
@@ -366,7 +368,9 @@ pub mod classes {
             }
         )* } };
     }
-    face_structs!(Nodes, Node, Container, Cluster, Containers, Templates, Users, Tasks, Task, FanOut);
+    face_structs!(
+        Nodes, Node, Container, Cluster, Containers, Templates, Users, Tasks, Task, FanOut
+    );
 
     /// A blocking Proxmox VE client. Calls release the GIL while they wait, so threads can share
     /// one client and its session.

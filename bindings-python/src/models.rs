@@ -64,11 +64,17 @@ impl<T: Field> Field for Option<T> {
 
 impl<T: Field> Field for Vec<T> {
     fn attr(&self, py: Python<'_>) -> PyResult<PyObject> {
-        let items = self.iter().map(|v| v.attr(py)).collect::<PyResult<Vec<_>>>()?;
+        let items = self
+            .iter()
+            .map(|v| v.attr(py))
+            .collect::<PyResult<Vec<_>>>()?;
         Ok(PyList::new(py, items)?.into_any().unbind())
     }
     fn plain(&self, py: Python<'_>) -> PyResult<PyObject> {
-        let items = self.iter().map(|v| v.plain(py)).collect::<PyResult<Vec<_>>>()?;
+        let items = self
+            .iter()
+            .map(|v| v.plain(py))
+            .collect::<PyResult<Vec<_>>>()?;
         Ok(PyList::new(py, items)?.into_any().unbind())
     }
     fn hint() -> String {
@@ -426,7 +432,10 @@ impl TemplateCatalog {
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let dict = PyDict::new(py);
         dict.set_item(pyo3::intern!(py, "templates"), self.templates.plain(py)?)?;
-        dict.set_item(pyo3::intern!(py, "unreachable"), self.unreachable.bind(py).copy()?)?;
+        dict.set_item(
+            pyo3::intern!(py, "unreachable"),
+            self.unreachable.bind(py).copy()?,
+        )?;
         Ok(dict)
     }
 
@@ -440,8 +449,16 @@ impl TemplateCatalog {
 
     fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<bool> {
         match other.downcast::<Self>() {
-            Ok(other) => Ok(self.templates.plain(py)?.bind(py).eq(other.get().templates.plain(py)?)?
-                && self.unreachable.bind(py).keys().eq(other.get().unreachable.bind(py).keys())?),
+            Ok(other) => Ok(self
+                .templates
+                .plain(py)?
+                .bind(py)
+                .eq(other.get().templates.plain(py)?)?
+                && self
+                    .unreachable
+                    .bind(py)
+                    .keys()
+                    .eq(other.get().unreachable.bind(py).keys())?),
             Err(_) => Ok(false),
         }
     }

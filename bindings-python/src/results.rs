@@ -4,10 +4,10 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use futures_util::StreamExt;
 use proxmox_api_bindings::prelude::{
     CreatedContainer as CoreCreated, Error, JsonValue, PerNode, ProgressStream,
 };
-use futures_util::StreamExt;
 use pyo3::exceptions::{PyStopAsyncIteration, PyStopIteration};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
@@ -73,7 +73,11 @@ impl Mode {
     }
 
     /// A local operation's result (no I/O: the same in both modes).
-    pub fn run_local<T: ToPython>(self, py: Python<'_>, result: Result<T, Error>) -> PyResult<PyObject> {
+    pub fn run_local<T: ToPython>(
+        self,
+        py: Python<'_>,
+        result: Result<T, Error>,
+    ) -> PyResult<PyObject> {
         result.map_err(to_py_err)?.to_python(py, self)
     }
 
@@ -94,14 +98,15 @@ type StartFuture = Box<dyn FnOnce(Python<'_>) -> PyResult<PyObject> + Send>;
 /// to the asyncio future made on first `send` (registered as a `collections.abc.Coroutine`).
 #[pyclass(module = "proxmox_api")]
 pub struct Pending {
-    start: Option<StartFuture>,
+    // A Mutex only to make the (Send) closure Sync for pyo3; Python serialises access anyway.
+    start: std::sync::Mutex<Option<StartFuture>>,
     awaiting: Option<PyObject>,
 }
 
 impl Pending {
     fn new(start: StartFuture) -> Self {
         Self {
-            start: Some(start),
+            start: std::sync::Mutex::new(Some(start)),
             awaiting: None,
         }
     }
@@ -110,9 +115,14 @@ impl Pending {
         if let Some(iterator) = &self.awaiting {
             return Ok(iterator.clone_ref(py));
         }
-        let start = self.start.take().ok_or_else(|| {
-            pyo3::exceptions::PyRuntimeError::new_err("cannot reuse already awaited coroutine")
-        })?;
+        let start = self
+            .start
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+            .ok_or_else(|| {
+                pyo3::exceptions::PyRuntimeError::new_err("cannot reuse already awaited coroutine")
+            })?;
         let future = start(py)?;
         let iterator = future.call_method0(py, "__await__")?;
         self.awaiting = Some(iterator.clone_ref(py));
@@ -156,7 +166,10 @@ impl Pending {
     }
 
     fn close(&mut self, py: Python<'_>) -> PyResult<()> {
-        self.start = None;
+        self.start
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
         if let Some(iterator) = self.awaiting.take() {
             iterator.call_method0(py, "close")?;
         }
@@ -328,10 +341,24 @@ impl ToPython for CoreCreated {
     fn to_python(self, py: Python<'_>, mode: Mode) -> PyResult<PyObject> {
         let task = self.task.to_python(py, mode)?;
         Ok(match mode {
-            Mode::Sync => Py::new(py, CreatedContainer { vmid: self.vmid, node: self.node, task })?.into_any(),
-            Mode::Async => {
-                Py::new(py, AsyncCreatedContainer { vmid: self.vmid, node: self.node, task })?.into_any()
-            }
+            Mode::Sync => Py::new(
+                py,
+                CreatedContainer {
+                    vmid: self.vmid,
+                    node: self.node,
+                    task,
+                },
+            )?
+            .into_any(),
+            Mode::Async => Py::new(
+                py,
+                AsyncCreatedContainer {
+                    vmid: self.vmid,
+                    node: self.node,
+                    task,
+                },
+            )?
+            .into_any(),
         })
     }
     fn hint(mode: Mode) -> String {

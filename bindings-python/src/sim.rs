@@ -63,7 +63,12 @@ impl NativeSimulator {
 
     /// Stops the server.
     fn close(&self) {
-        drop(self.running.lock().unwrap_or_else(PoisonError::into_inner).take());
+        drop(
+            self.running
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take(),
+        );
     }
 
     /// Takes a node offline (595 for its paths, offline in cluster views) or back online.
@@ -111,7 +116,8 @@ impl NativeSimulator {
 
     /// Moves the simulator's clock forward by `seconds` (tickets age, tasks finish).
     fn advance_clock(&self, seconds: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.control.advance_clock(Duration::from_python(seconds, "seconds")?);
+        self.control
+            .advance_clock(Duration::from_python(seconds, "seconds")?);
         Ok(())
     }
 
@@ -133,6 +139,40 @@ fn latency(seconds: &Bound<'_, PyAny>) -> PyResult<Duration> {
     }
     Duration::from_python(seconds, "seconds")
 }
+
+/// The stub of the simulator class.
+pub const STUBS: &str = r#"
+@final
+class NativeSimulator:
+    """A running in-process Proxmox VE simulator (use `proxmox_api.testing.Simulator`)."""
+
+    def __init__(
+        self, nodes: int = 3, guests: int = 0, password: Optional[str] = None,
+        plain_http: bool = False, task_duration_scale: float = 1.0,
+    ) -> None: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def fingerprint(self) -> str: ...
+    @property
+    def user(self) -> str: ...
+    @property
+    def password(self) -> str: ...
+    def close(self) -> None: ...
+    def set_node_online(self, node: str, online: bool) -> None: ...
+    def set_latency(self, seconds: float) -> None: ...
+    def set_node_latency(self, node: str, seconds: float) -> None: ...
+    def fail_next(
+        self, method: str, path: str, count: int = 1, status: int = 500,
+        message: str = "injected failure",
+    ) -> None: ...
+    def expire_tickets(self) -> None: ...
+    def fail_next_task(self, task_type: str, exitstatus: str) -> None: ...
+    def hold_lock(self, vmid: int, lock: str) -> None: ...
+    def release_lock(self, vmid: int) -> None: ...
+    def advance_clock(self, seconds: float) -> None: ...
+    def set_task_duration_scale(self, scale: float) -> None: ...
+"#;
 
 /// Registers the simulator class.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

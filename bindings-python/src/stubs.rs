@@ -82,5 +82,7 @@ pub fn render() -> String {
     out.push_str(crate::models::MANUAL_STUBS);
     out.push_str(crate::results::STUBS);
     crate::faces::stubs(&mut out);
+    #[cfg(feature = "sim")]
+    out.push_str(crate::sim::STUBS);
     out
 }

@@ -17,7 +17,11 @@ struct FixedCode(Mutex<Option<SecretString>>);
 
 #[async_trait]
 impl TfaProvider for FixedCode {
-    async fn second_factor(&self, _userid: &str, _factors: &[TfaFactor]) -> Result<TfaResponse, Error> {
+    async fn second_factor(
+        &self,
+        _userid: &str,
+        _factors: &[TfaFactor],
+    ) -> Result<TfaResponse, Error> {
         let code = self.0.lock().unwrap_or_else(PoisonError::into_inner).take();
         match code {
             Some(code) => Ok(TfaResponse::totp(code.expose_secret())),
@@ -34,8 +38,15 @@ struct Callback(PyObject);
 
 #[async_trait]
 impl TfaProvider for Callback {
-    async fn second_factor(&self, userid: &str, factors: &[TfaFactor]) -> Result<TfaResponse, Error> {
-        let names: Vec<String> = factors.iter().map(|f| format!("{f:?}").to_lowercase()).collect();
+    async fn second_factor(
+        &self,
+        userid: &str,
+        factors: &[TfaFactor],
+    ) -> Result<TfaResponse, Error> {
+        let names: Vec<String> = factors
+            .iter()
+            .map(|f| format!("{f:?}").to_lowercase())
+            .collect();
         let answer = Python::with_gil(|py| -> PyResult<String> {
             let code = self.0.call1(py, (userid, names))?;
             code.extract(py)
@@ -64,11 +75,16 @@ pub fn provider(
                 return Err(invalid_input("otp", "must be a str"));
             }
             let code: String = code.extract()?;
-            Ok(Some(Arc::new(FixedCode(Mutex::new(Some(SecretString::from(code)))))))
+            Ok(Some(Arc::new(FixedCode(Mutex::new(Some(
+                SecretString::from(code),
+            ))))))
         }
         (None, Some(callback)) => {
             if !callback.is_callable() {
-                return Err(invalid_input("tfa_callback", "must be callable (userid, factors) -> str"));
+                return Err(invalid_input(
+                    "tfa_callback",
+                    "must be callable (userid, factors) -> str",
+                ));
             }
             Ok(Some(Arc::new(Callback(callback.clone().unbind()))))
         }

@@ -9,7 +9,7 @@ import asyncio
 import os
 import secrets
 import sys
-from contextlib import AsyncExitStack, ExitStack
+from contextlib import ExitStack
 from typing import Optional
 
 import proxmox_api
@@ -52,8 +52,7 @@ def connect(stack: ExitStack) -> "tuple[AsyncClient, Optional[str]]":
 async def main() -> None:
     with ExitStack() as stack:
         unopened, storage = connect(stack)
-        async with AsyncExitStack() as astack:
-            client: AsyncClient = await astack.enter_async_context(unopened)
+        async with unopened as client:
             version, statuses, catalog = await asyncio.gather(
                 client.version(), client.nodes().status_all(), client.templates().list_all()
             )

@@ -26,14 +26,16 @@ SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeKeyForTheExampleOnly00000000
 def progress_line(label: str) -> Callable[[TaskProgress], None]:
     """A tqdm-style one-line progress display (no dependency): state, seconds, last log line."""
     spinner = "|/-\\"
-    state = {"ticks": 0, "last": ""}
+    ticks = 0
+    last = ""
 
     def show(event: TaskProgress) -> None:
-        state["ticks"] += 1
+        nonlocal ticks, last
+        ticks += 1
         if event.new_lines:
-            state["last"] = event.new_lines[-1]
-        mark = "done" if event.phase == "stopped" else spinner[state["ticks"] % len(spinner)]
-        sys.stdout.write(f"\r  {label:<8} [{mark:>4}] {event.elapsed:5.1f}s  {state['last'][:50]:<50}")
+            last = event.new_lines[-1]
+        mark = "done" if event.phase == "stopped" else spinner[ticks % len(spinner)]
+        sys.stdout.write(f"\r  {label:<8} [{mark:>4}] {event.elapsed:5.1f}s  {last[:50]:<50}")
         if event.phase == "stopped":
             sys.stdout.write("\n")
         sys.stdout.flush()
