@@ -1,25 +1,42 @@
 #!/usr/bin/env bash
-# Builds the extension into the repository's .venv, makes sure the simulator binary exists, and
-# runs the Python binding tests against it. Extra arguments go to pytest.
+# Tests the Python package as users get it: builds the wheel once (scripts/build-wheels.sh) unless
+# $PROXMOX_API_WHEEL names one, prints its tag and size, installs it into a FRESH venv whose PATH
+# has no cargo, and runs pytest, the stub check, the two example flows and mypy --strict there.
+# Extra arguments go to pytest.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-PROFILE="${CARGO_PROFILE:-ci}"
-TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
-[ -x .venv/bin/python ] || bash scripts/setup-dev.sh
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$ROOT"
 
-echo "-- building the extension (maturin develop, profile $PROFILE)"
-VIRTUAL_ENV="$PWD/.venv" .venv/bin/maturin develop --quiet --profile "$PROFILE" \
-  -m bindings-python/Cargo.toml
-
-if [ -z "${PROXMOX_API_SIM_BIN:-}" ]; then
-  echo "-- building the simulator binary"
-  cargo build --quiet -p proxmox-api-sim --bin proxmox-api-sim --profile "$PROFILE"
-  PROFILE_DIR="$PROFILE"
-  [ "$PROFILE" = dev ] && PROFILE_DIR=debug  # cargo's one profile whose directory differs
-  PROXMOX_API_SIM_BIN="$TARGET_DIR/$PROFILE_DIR/proxmox-api-sim"
+WHEEL="${PROXMOX_API_WHEEL:-}"
+if [ -z "$WHEEL" ]; then
+  echo "-- building the wheel (scripts/build-wheels.sh)"
+  WHEEL_DIR="$ROOT/dist" bash scripts/build-wheels.sh
+  WHEEL="$(ls "$ROOT"/dist/proxmox_api-*.whl)"
 fi
-export PROXMOX_API_SIM_BIN
+tag="$(basename "$WHEEL" .whl | cut -d- -f3-)"
+echo "-- wheel $(basename "$WHEEL"): tag $tag, $(du -h "$WHEEL" | cut -f1)"
+case "$tag" in
+  *abi3*manylinux*) ;;
+  *) echo "the wheel is not abi3 + manylinux: $tag" >&2; exit 1 ;;
+esac
 
-echo "-- pytest"
-cd bindings-python
-exec ../.venv/bin/python -m pytest -q "$@"
+VENV="$(mktemp -d)/venv"
+python3 -m venv "$VENV"
+"$VENV/bin/python" -m pip install --quiet "$WHEEL" -r bindings-python/requirements-test.txt
+
+# Nothing Rust is reachable from here on: the tests use the installed wheel only.
+CLEAN_PATH="$VENV/bin:/usr/bin:/bin"
+run() { env -i HOME="$HOME" PATH="$CLEAN_PATH" "$@"; }
+run sh -c '! command -v cargo' || { echo "cargo is on the test PATH" >&2; exit 1; }
+
+echo "-- pytest against the installed wheel"
+(cd bindings-python/tests && run "$VENV/bin/python" -m pytest -q -p no:cacheprovider \
+  --rootdir . -c /dev/null "$@" .)
+
+echo "-- examples (embedded simulator)"
+run "$VENV/bin/python" examples/python/flow_sync.py >/dev/null
+run "$VENV/bin/python" examples/python/flow_async.py >/dev/null
+
+echo "-- mypy --strict over the examples and the package"
+run "$VENV/bin/python" -m mypy --strict --no-incremental examples/python/flow_sync.py \
+  examples/python/flow_async.py

@@ -25,7 +25,7 @@ pub fn invalid_input(parameter: &str, message: impl Into<String>) -> PyErr {
     to_py_err(Error::invalid_input(parameter, message))
 }
 
-fn build<'py>(py: Python<'py>, error: &Error) -> PyResult<Bound<'py, PyAny>> {
+pub fn build<'py>(py: Python<'py>, error: &Error) -> PyResult<Bound<'py, PyAny>> {
     let retry_safety = match error.retry_safety() {
         RetrySafety::Safe => "safe",
         RetrySafety::AfterCheck => "after_check",

@@ -6,10 +6,11 @@
 //! the child.
 
 use std::fmt;
-use std::sync::{Mutex, PoisonError};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use proxmox_api_core::{Client as CoreClient, Credentials};
+use proxmox_api_core::{Client as CoreClient, Credentials, TfaProvider};
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
@@ -26,6 +27,8 @@ pub struct ClientOptions {
     pub insecure_http: bool,
     pub connect_timeout: Option<Duration>,
     pub request_timeout: Option<Duration>,
+    /// Answers the server's second-factor challenge (`otp=` or `tfa_callback=`).
+    pub tfa: Option<Arc<dyn TfaProvider>>,
 }
 
 impl fmt::Debug for ClientOptions {
@@ -58,6 +61,8 @@ pub struct RawOptions<'py> {
     pub insecure_http: bool,
     pub connect_timeout: Option<f64>,
     pub request_timeout: Option<f64>,
+    pub otp: Option<Bound<'py, PyAny>>,
+    pub tfa_callback: Option<Bound<'py, PyAny>>,
 }
 
 impl RawOptions<'_> {
@@ -103,6 +108,7 @@ impl RawOptions<'_> {
             insecure_http: self.insecure_http,
             connect_timeout: seconds("connect_timeout", self.connect_timeout)?,
             request_timeout: seconds("request_timeout", self.request_timeout)?,
+            tfa: crate::tfa::provider(self.otp.as_ref(), self.tfa_callback.as_ref())?,
         })
     }
 }
@@ -164,6 +170,9 @@ impl ClientOptions {
         if let Some(timeout) = self.request_timeout {
             builder = builder.request_timeout(timeout);
         }
+        if let Some(tfa) = &self.tfa {
+            builder = builder.tfa_provider(tfa.clone());
+        }
         builder.build().map_err(to_py_err)
     }
 
@@ -184,6 +193,7 @@ impl ClientOptions {
 pub struct ProcessLocalClient {
     options: ClientOptions,
     current: Mutex<(u32, CoreClient)>,
+    closed: AtomicBool,
 }
 
 impl ProcessLocalClient {
@@ -193,11 +203,15 @@ impl ProcessLocalClient {
         Ok(Self {
             options,
             current: Mutex::new((std::process::id(), client)),
+            closed: AtomicBool::new(false),
         })
     }
 
     /// The core client for this process (a cheap clone sharing the session).
     pub fn get(&self) -> PyResult<CoreClient> {
+        if self.closed.load(Ordering::Acquire) {
+            return Err(invalid_input("client", "is closed"));
+        }
         let pid = std::process::id();
         let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
         if current.0 != pid {
@@ -208,6 +222,21 @@ impl ProcessLocalClient {
             std::mem::forget(inherited);
         }
         Ok(current.1.clone())
+    }
+
+    /// Closes the client: the session and pooled connections are dropped (calls already running
+    /// finish with their own clone); every later call fails with `InvalidInputError`.
+    pub fn close(&self) {
+        if !self.closed.swap(true, Ordering::AcqRel) {
+            let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
+            if current.0 == std::process::id() {
+                // A fresh, never-used client replaces the one holding the session; building it
+                // cannot fail where the first build succeeded.
+                if let Ok(fresh) = self.options.build() {
+                    current.1 = fresh;
+                }
+            }
+        }
     }
 
     /// The options the client was built from.

@@ -1,88 +1,171 @@
-"""The domain operations wrapped from the core's handles, sync and async, on the simulator."""
+"""The table's operations end to end on the embedded simulator: typed results, tasks with
+progress, users and ACL ownership, the path builder, and input checked before sending."""
 
 from __future__ import annotations
 
 import asyncio
+from typing import List
 
 import pytest
 
 import proxmox_api
-from conftest import Simulator
+from conftest import CANARY_PASSWORD, EXPECTED_NODES
+from proxmox_api.testing import Simulator
 
 
-def test_node_status_is_the_typed_status(client: proxmox_api.Client) -> None:
-    status = client.node_status("pve1")
-    assert status["memory"]["total"] > 0
-    assert 0 <= status["memory"]["used"] <= status["memory"]["total"]
-    assert len(status["loadavg"]) == 3 and all(isinstance(x, float) for x in status["loadavg"])
-    assert status["cpuinfo"]["cpus"] >= 1
+def _template(client: proxmox_api.Client) -> str:
+    catalog = client.templates().list_all()
+    assert catalog.templates, "the simulator has no downloaded template"
+    return catalog.templates[0].volid
 
 
-def test_node_status_of_an_unknown_node_fails_typed(client: proxmox_api.Client) -> None:
-    with pytest.raises(proxmox_api.ProxmoxError) as caught:
-        client.node_status("nosuchnode")
-    assert caught.value.status is not None and caught.value.status >= 400
-
-
-def test_cluster_status_names_every_node(client: proxmox_api.Client) -> None:
-    entries = client.cluster_status()
-    nodes = sorted(e["name"] for e in entries if e["type"] == "node")
-    assert nodes == ["pve1", "pve2", "pve3"]
-    assert all(e["online"] is True for e in entries if e["type"] == "node")
-
-
-def test_next_id_is_a_free_vmid(client: proxmox_api.Client) -> None:
-    next_id = client.next_id()
-    assert isinstance(next_id, int) and next_id >= 100
-    assert next_id not in {c["vmid"] for c in client.containers()}
-
-
-def test_users_include_root_and_no_password(client: proxmox_api.Client) -> None:
-    users = client.users()
-    assert "root@pam" in {u["userid"] for u in users}
-    assert all("password" not in u for u in users)
-
-
-def test_async_domain_operations_agree_with_sync(sim: Simulator, client: proxmox_api.Client) -> None:
-    async def main() -> tuple:
-        aclient = sim.async_client()
-        return await asyncio.gather(
-            aclient.node_status("pve2"),
-            aclient.cluster_status(),
-            aclient.next_id(),
-            aclient.containers(),
-            aclient.users(),
-        )
-
-    status, cluster, next_id, containers, users = asyncio.run(main())
-    assert status["memory"]["total"] == client.node_status("pve2")["memory"]["total"]
-    assert sorted(e["name"] for e in cluster) == sorted(e["name"] for e in client.cluster_status())
-    assert next_id == client.next_id()
-    assert [c["vmid"] for c in containers] == [c["vmid"] for c in client.containers()]
-    assert {u["userid"] for u in users} == {u["userid"] for u in client.users()}
-
-
-def test_container_merges_status_and_config(client: proxmox_api.Client) -> None:
-    listed = client.containers()
-    assert len(listed) >= 4
-    first = listed[0]
-    container = client.container(first["vmid"])
-    assert container["vmid"] == first["vmid"]
-    assert container["node"] == first["node"]
-    assert isinstance(container["status"], dict) and isinstance(container["config"], dict)
-    assert container["status"]["status"] == first["status"]
-
-
-def test_missing_container_is_not_found(client: proxmox_api.Client) -> None:
-    taken = {c["vmid"] for c in client.containers()}
-    missing = max(taken) + 1000
-    with pytest.raises(proxmox_api.NotFoundError):
-        client.container(missing)
-
-
-def test_async_container_matches_sync(sim: Simulator, client: proxmox_api.Client) -> None:
-    vmid = client.containers()[0]["vmid"]
-    container = asyncio.run(sim.async_client().container(vmid))
-    assert container == client.container(vmid) or (
-        container["vmid"] == vmid and container["config"] == client.container(vmid)["config"]
+def test_models_are_typed_comparable_and_convert_to_dicts(client: proxmox_api.Client) -> None:
+    nodes = client.nodes().list()
+    assert [n.node for n in nodes] == EXPECTED_NODES
+    first = nodes[0]
+    assert first == client.nodes().list()[0] or first.to_dict()["node"] == "pve1"
+    as_dict = first.to_dict()
+    assert as_dict["node"] == "pve1" and set(as_dict) >= {"node", "status", "maxmem"}
+    assert "NodeSummary(node='pve1'" in repr(first)
+    status = client.node("pve1").status()
+    assert isinstance(status.memory, proxmox_api.MemoryUsage) and status.memory.total > 0
+    assert status.to_dict()["memory"]["total"] == status.memory.total
+    resources = client.cluster().resources()
+    kinds = {type(r).__name__ for r in resources}
+    assert {"NodeResource", "GuestResource", "StorageResource"} <= kinds
+    assert client.cluster().resources(kind="vm") and all(
+        isinstance(r, proxmox_api.GuestResource) for r in client.cluster().resources(kind="vm")
     )
+    assert len(client.containers().list()) >= 4
+
+
+def test_container_lifecycle_with_progress(sim: Simulator) -> None:
+    client = sim.client()
+    userid = client.users().create("lifecycle", "owner-password-1", comment="test")
+    assert userid == "lifecycle@pve"
+    created = client.containers().create(hostname="lifecycle", template=_template(client),
+                                         owner=userid, ssh_public_keys=["ssh-ed25519 AAAAC3Nza test"])
+    assert isinstance(created, proxmox_api.CreatedContainer)
+    assert isinstance(created.task, proxmox_api.Task) and created.task.node() == created.node
+    events: List[proxmox_api.TaskProgress] = []
+    outcome = created.task.wait(timeout=60, on_progress=events.append)
+    assert isinstance(outcome, proxmox_api.TaskOutcome) and outcome.exit_status == "OK"
+    assert events and events[-1].phase == "stopped"
+    assert any(line for e in events for line in e.new_lines)
+    assert client.users().vmids(userid) == [created.vmid]
+    assert [g.vmid for g in client.users().containers(userid)] == [created.vmid]
+
+    container = client.node(created.node).container(created.vmid)
+    assert container.vmid() == created.vmid and container.node() == created.node
+    progress = list(container.start().progress())
+    assert progress[-1].phase == "stopped"
+    assert container.status().status == "running"
+    info = client.containers().get(created.vmid)
+    assert isinstance(info, proxmox_api.ContainerInfo) and info.config.hostname == "lifecycle"
+    assert client.containers().locate(created.vmid) == created.node
+    assert isinstance(container.rrddata("hour"), list)
+    url = client.console_url(created.node, created.vmid, "lifecycle")
+    assert url.startswith(sim.url) and f"vmid={created.vmid}" in url
+    session = client.console_session_for(userid, "owner-password-1", created.node, created.vmid)
+    assert session.cookie.name == "PVEAuthCookie" and session.cookie.value.reveal()
+    assert "owner-password-1" not in repr(session) and session.cookie.value.reveal() not in repr(session)
+
+    assert container.delete().wait().exit_status == "OK"
+    assert any(r.vmid == created.vmid for r in client.cluster().destroy_log())
+    client.users().delete(userid)
+    assert userid not in {u.userid for u in client.users().list()}
+
+
+def test_async_faces_mirror_the_sync_ones(sim: Simulator) -> None:
+    async def main() -> None:
+        async with sim.async_client() as client:
+            nodes, status, next_id = await asyncio.gather(
+                client.nodes().list(), client.node("pve2").status(), client.cluster().next_id()
+            )
+            assert [n.node for n in nodes] == EXPECTED_NODES
+            assert status.memory.total > 0 and next_id >= 100
+            template = (await client.templates().list_all()).templates[0].volid
+            created = await client.containers().create(
+                hostname="asyncct", template=template, ssh_public_keys=["ssh-ed25519 AAAAC3Nza t"]
+            )
+            assert isinstance(created.task, proxmox_api.AsyncTask)
+            events = [event async for event in created.task.progress()]
+            assert events[-1].phase == "stopped"
+            ct = client.node(created.node).container(created.vmid)
+            outcome = await (await ct.delete()).wait(timeout=60)
+            assert outcome.exit_status == "OK"
+            raw = await client.api.nodes("pve1").status.get()
+            assert isinstance(raw, dict) and raw["memory"]["total"] > 0
+
+    asyncio.run(main())
+
+
+def test_path_builder_encodes_each_segment(client: proxmox_api.Client) -> None:
+    status = client.api.nodes("pve1").status.get()
+    assert isinstance(status, dict) and status["memory"]["total"] > 0
+    assert client.api.nodes("pve1").status.path == "/nodes/pve1/status"
+    # A slash inside one segment stays inside it: no route matches, nothing else is reached.
+    with pytest.raises(proxmox_api.ProxmoxError) as caught:
+        client.api.nodes("pve1/status").get()
+    assert caught.value.status in (400, 404, 501)
+    vmid = client.containers().list()[0].vmid
+    node = client.containers().locate(vmid)
+    current = client.api.nodes(node).lxc(vmid).status.current.get()
+    assert isinstance(current, dict) and current["vmid"] == vmid
+
+
+@pytest.mark.parametrize(
+    "call, parameter",
+    [
+        (lambda c: c.node("pve1").rrddata("fortnight"), "timeframe"),
+        (lambda c: c.node("pve1").container(-1), "vmid"),
+        (lambda c: c.node(42), "name"),
+        (lambda c: c.cluster().resources(kind="planets"), "kind"),
+        (lambda c: c.containers().create(hostname="bad_name!", template="local:vztmpl/x.tar.zst"), "hostname"),
+        (lambda c: c.containers().create(hostname="ok", template="local:vztmpl/x.tar.zst",
+                                         ssh_public_keys="not-a-list"), "ssh_public_keys"),
+        (lambda c: c.users().create("shortpw", "short"), "password"),
+        (lambda c: c.task("not-a-upid"), "upid"),
+        (lambda c: c.fan_out(per_node_timeout=0), "per_node_timeout"),
+        (lambda c: c.request("PATCH", "/version"), "method"),
+    ],
+)
+def test_bad_input_fails_typed_before_sending(client: proxmox_api.Client, call, parameter: str) -> None:
+    with pytest.raises(proxmox_api.InvalidInputError) as caught:
+        call(client)
+    assert caught.value.sent is False
+    assert parameter in caught.value.errors, caught.value.errors
+
+
+def test_call_shape_errors_are_type_errors(client: proxmox_api.Client) -> None:
+    with pytest.raises(TypeError):
+        client.node()
+    with pytest.raises(TypeError):
+        client.node("pve1", nonsense=1)
+    with pytest.raises(TypeError):
+        client.nodes().list(1)
+
+
+def test_closed_client_refuses_calls(sim: Simulator) -> None:
+    with sim.client() as client:
+        assert client.version().version
+    with pytest.raises(proxmox_api.InvalidInputError):
+        client.version()
+
+
+def test_otp_and_tfa_callback_are_checked(sim: Simulator) -> None:
+    with pytest.raises(proxmox_api.InvalidInputError):
+        sim.client(otp="123456", tfa_callback=lambda user, factors: "123456")
+    with pytest.raises(proxmox_api.InvalidInputError):
+        sim.client(tfa_callback="not callable")
+    # Accounts without TFA never ask: the provider is simply not used.
+    assert sim.client(otp="123456").version().version
+
+
+def test_secrets_never_show_in_models(client: proxmox_api.Client) -> None:
+    vmid = client.containers().list()[0].vmid
+    node = client.containers().locate(vmid)
+    proxy = client.node(node).container(vmid).vnc_proxy()
+    ticket = proxy.ticket.reveal()
+    assert ticket and ticket not in repr(proxy) and ticket not in str(proxy.to_dict())
+    assert CANARY_PASSWORD not in repr(client)

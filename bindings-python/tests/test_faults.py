@@ -1,93 +1,73 @@
-"""Behaviour under injected faults: latency, offline nodes, per-call timeouts."""
+"""Behaviour under injected faults: latency, offline nodes, failures and their retry safety."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
-from typing import Iterator
-
-import pytest
+import time
 
 import proxmox_api
-from conftest import Simulator
-
-
-@pytest.fixture()
-def faults(sim: Simulator) -> Iterator[Simulator]:
-    """The simulator, with every injected fault cleared afterwards."""
-    sim.control("clear-faults")
-    try:
-        yield sim
-    finally:
-        sim.control("clear-faults")
+from proxmox_api.testing import Simulator
 
 
 def test_sync_calls_release_the_gil(faults: Simulator) -> None:
     client = faults.client()
     client.version()  # log in first, so the slow part below is the call itself
-    faults.control("latency", {"ms": 400})
-    result: dict = {}
-    worker = threading.Thread(target=lambda: result.update(client.version()))
+    faults.set_latency(0.4)
+    result: list = []
+    worker = threading.Thread(target=lambda: result.append(client.version()))
     worker.start()
     spins = 0
     while worker.is_alive():
         spins += 1  # only runs while the worker's call does not hold the GIL
     worker.join()
-    assert result["version"]
+    assert result[0].version
     assert spins > 10_000, f"the main thread barely ran ({spins} spins): GIL held during I/O?"
-
-
-def test_offline_node_is_node_unreachable(faults: Simulator) -> None:
-    client = faults.client()
-    faults.control("node-online", {"node": "pve3", "online": False})
-    with pytest.raises(proxmox_api.NodeUnreachableError) as caught:
-        client.request("GET", "/nodes/pve3/status")
-    assert caught.value.status in (595, 596)
-    assert client.request("GET", "/nodes/pve1/status")["memory"]["total"] > 0
-
-
-def test_per_call_timeout(faults: Simulator) -> None:
-    client = faults.client()
-    client.version()
-    faults.control("latency", {"ms": 3000})
-    with pytest.raises(proxmox_api.ProxmoxTimeoutError) as caught:
-        client.request("GET", "/version", timeout=0.2)
-    assert isinstance(caught.value, TimeoutError)
-    assert caught.value.code == "TIMEOUT"
-
-
-def test_ctrl_c_interrupts_a_waiting_call(faults: Simulator) -> None:
-    import _thread
-    import time
-
-    client = faults.client()
-    client.version()
-    faults.control("latency", {"ms": 5000})
-    timer = threading.Timer(0.3, _thread.interrupt_main)
-    started = time.monotonic()
-    timer.start()
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            client.request("GET", "/version")
-        elapsed = time.monotonic() - started
-    finally:
-        timer.cancel()
-    # Without signal checks the call would return only after the 5 s latency.
-    assert elapsed < 4.0, f"Ctrl-C took {elapsed:.1f} s to interrupt the call"
 
 
 def test_status_of_all_nodes_keeps_an_offline_node_as_its_error(faults: Simulator) -> None:
     client = faults.client()
-    faults.control("node-online", {"node": "pve2", "online": False})
-    per_node = client.node_status_all()
+    faults.set_node_online("pve2", False)
+    per_node = client.nodes().status_all()
     assert sorted(per_node) == ["pve1", "pve2", "pve3"]
     assert isinstance(per_node["pve2"], proxmox_api.NodeUnreachableError)
     for node in ("pve1", "pve3"):
-        assert per_node[node]["memory"]["total"] > 0
+        status = per_node[node]
+        assert isinstance(status, proxmox_api.NodeStatus) and status.memory.total > 0
 
     async def gather() -> dict:
-        return await faults.async_client().node_status_all()
+        async with faults.async_client() as client:
+            return await client.nodes().status_all()
 
     per_node_async = asyncio.run(gather())
     assert isinstance(per_node_async["pve2"], proxmox_api.NodeUnreachableError)
-    assert per_node_async["pve1"]["memory"]["total"] > 0
+    assert per_node_async["pve1"].memory.total > 0
+    with __import__("pytest").raises(proxmox_api.NodeUnreachableError):
+        client.node("pve2").status()
+
+
+def test_fan_out_runs_nodes_concurrently(faults: Simulator) -> None:
+    client = faults.client()
+    client.version()
+    faults.set_latency(0.3)
+    started = time.monotonic()
+    per_node = client.fan_out(concurrency=8).status()
+    elapsed = time.monotonic() - started
+    assert sorted(per_node) == ["pve1", "pve2", "pve3"]
+    # cluster/status then the three nodes at once: about two latencies, not four.
+    assert elapsed < 0.3 * 3.5, elapsed
+
+
+def test_retry_safety_is_an_enum(faults: Simulator) -> None:
+    client = faults.client()
+    faults.fail_next("GET", "/nodes/pve1/status", 1, 500, "boom")
+    faults.fail_next("GET", "/nodes/pve1/status", 5, 500, "boom")
+    try:
+        client.node("pve1").status()
+    except proxmox_api.ProxmoxError as error:
+        assert isinstance(error.retry_safety, proxmox_api.RetrySafety)
+        # A 500 on a read: the core says repeating the same call fails the same way.
+        assert error.retry_safety is proxmox_api.RetrySafety.NEVER and not error.retry_safe
+        assert error.retry_safety == "never"
+    else:
+        raise AssertionError("the injected failures did not surface")

@@ -16,9 +16,11 @@ Messages never contain passwords, tickets, token secrets or CSRF tokens.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+import enum
+from typing import Any, Dict, Optional, Union
 
 __all__ = [
+    "RetrySafety",
     "ProxmoxError",
     "InvalidInputError",
     "AuthenticationError",
@@ -38,6 +40,20 @@ __all__ = [
 ]
 
 
+class RetrySafety(str, enum.Enum):
+    """Whether a failed call may be repeated (the core's ``RetrySafety``).
+
+    A ``str`` enum, so ``error.retry_safety == "safe"`` keeps working.
+    """
+
+    SAFE = "safe"
+    """Nothing reached the server, or the call has no side effects: repeating it is safe."""
+    AFTER_CHECK = "after_check"
+    """A write may have taken effect: check the state before repeating a non-idempotent call."""
+    NEVER = "never"
+    """The same call fails the same way: change the input, credentials or permissions."""
+
+
 class ProxmoxError(Exception):
     """Base class of every error raised by :mod:`proxmox_api`.
 
@@ -46,8 +62,8 @@ class ProxmoxError(Exception):
         status: the HTTP status when the server answered, else ``None``.
         retry_safe: ``True`` when repeating the call unchanged is safe (nothing was sent, or the
             call has no side effects and the failure is transient).
-        retry_safety: ``"safe"``, ``"after_check"`` (a write may have taken effect: check state
-            first) or ``"never"`` (the same call fails the same way).
+        retry_safety: a :class:`RetrySafety`: ``SAFE``, ``AFTER_CHECK`` (a write may have taken
+            effect: check state first) or ``NEVER`` (the same call fails the same way).
         sent: whether the request may have reached the server.
         details: further fields of the error kind (e.g. ``upid`` and ``log_tail`` of a failed
             task, ``expected`` and ``presented`` fingerprints of a TLS pin mismatch).
@@ -61,7 +77,7 @@ class ProxmoxError(Exception):
         *,
         code: Optional[str] = None,
         status: Optional[int] = None,
-        retry_safety: str = "never",
+        retry_safety: Union[RetrySafety, str] = RetrySafety.NEVER,
         sent: bool = True,
         details: Optional[Dict[str, Any]] = None,
     ) -> None:
@@ -70,8 +86,8 @@ class ProxmoxError(Exception):
         if code is not None:
             self.code = code
         self.status: Optional[int] = status
-        self.retry_safety: str = retry_safety
-        self.retry_safe: bool = retry_safety == "safe"
+        self.retry_safety: RetrySafety = RetrySafety(retry_safety)
+        self.retry_safe: bool = self.retry_safety is RetrySafety.SAFE
         self.sent: bool = sent
         self.details: Dict[str, Any] = dict(details or {})
 

@@ -1,0 +1,132 @@
+"""proxmox_api against proxmoxer, side by side on the same loopback simulator, in one run.
+
+Prints numbers and ratios (a benchmark, not a test):
+  1. sequential GET /nodes/{node}/status: requests per second (target: >= 8x proxmoxer);
+  2. a 20,000-guest GET /cluster/resources into Python objects: time and peak RSS, each library
+     in its own subprocess so RSS is its own (target: <= 0.5x proxmoxer's time, RSS <= its RSS);
+  3. the status of 16 nodes at 20 ms latency through the natural call
+     (`client.nodes().status_all()`, default settings; target: within 1.3x of 20 ms).
+
+    pip install -r bindings-python/bench/requirements.txt   # next to the installed proxmox-api
+    python bindings-python/bench/bench_vs_proxmoxer.py
+
+The simulator is the one embedded in proxmox_api (127.0.0.1, self-signed: proxmox_api pins its
+fingerprint, proxmoxer runs with verify_ssl=False, loopback only).
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+import warnings
+from typing import Any, Callable, Dict, List
+
+SEQUENTIAL_SECONDS = 3.0
+RESOURCE_GUESTS = 20_000
+FAN_OUT_NODES = 16
+FAN_OUT_LATENCY = 0.020
+
+
+def proxmoxer_client(url: str, user: str, password: str) -> Any:
+    from proxmoxer import ProxmoxAPI
+
+    warnings.filterwarnings("ignore")  # InsecureRequestWarning: loopback simulator only
+    parsed = urllib.parse.urlparse(url)
+    return ProxmoxAPI(parsed.hostname, port=parsed.port, user=user, password=password,
+                      verify_ssl=False)
+
+
+def rate(call: Callable[[], object]) -> float:
+    call()  # warm up: login, connection
+    count, started = 0, time.perf_counter()
+    while time.perf_counter() - started < SEQUENTIAL_SECONDS:
+        call()
+        count += 1
+    return count / (time.perf_counter() - started)
+
+
+def child(kind: str, url: str, fingerprint: str, user: str, password: str) -> None:
+    """One measurement in a fresh process: prints {"seconds", "rss_mb", "count"}."""
+    if kind == "proxmox_api":
+        import proxmox_api
+
+        client = proxmox_api.Client(url, user=user, password=password, fingerprint=fingerprint)
+        client.version()
+        call: Callable[[], List[Any]] = lambda: client.cluster().resources()
+    else:
+        prox = proxmoxer_client(url, user, password)
+        prox.version.get()
+        call = lambda: prox.cluster.resources.get()
+    timings = []
+    for _ in range(5):
+        started = time.perf_counter()
+        items = call()
+        # Touch every item as a user would (the typed objects convert attributes on access).
+        if kind == "proxmox_api":
+            total = sum(getattr(i, "maxmem", 0) or 0 for i in items)
+        else:
+            total = sum(i.get("maxmem", 0) or 0 for i in items)
+        timings.append(time.perf_counter() - started)
+        assert total >= 0
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": statistics.median(timings), "rss_mb": rss_mb, "count": len(items)}))
+
+
+def measure_child(kind: str, sim: Any) -> Dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", kind, sim.url, sim.fingerprint, sim.user, sim.password],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def main() -> None:
+    import proxmox_api
+    from proxmox_api.testing import Simulator
+
+    print(f"proxmox_api {proxmox_api.__version__} vs proxmoxer (pinned), Python {sys.version.split()[0]}")
+
+    with Simulator(nodes=3) as sim:
+        client = sim.client()
+        prox = proxmoxer_client(sim.url, sim.user, sim.password)
+        ours = rate(lambda: client.node("pve1").status())
+        theirs = rate(lambda: prox.nodes("pve1").status.get())
+        print(f"\n1. sequential GET /nodes/pve1/status ({SEQUENTIAL_SECONDS:.0f} s each)")
+        print(f"   proxmox_api {ours:8.0f} req/s   proxmoxer {theirs:8.0f} req/s   "
+              f"ratio {ours / theirs:5.2f}x (target >= 8x)")
+
+    with Simulator(nodes=3, guests=RESOURCE_GUESTS) as sim:
+        ours_r = measure_child("proxmox_api", sim)
+        theirs_r = measure_child("proxmoxer", sim)
+        print(f"\n2. GET /cluster/resources, {int(ours_r['count'])} entries (median of 5, own process)")
+        print(f"   proxmox_api {ours_r['seconds'] * 1000:7.1f} ms {ours_r['rss_mb']:6.1f} MB peak RSS")
+        print(f"   proxmoxer   {theirs_r['seconds'] * 1000:7.1f} ms {theirs_r['rss_mb']:6.1f} MB peak RSS")
+        print(f"   time ratio {ours_r['seconds'] / theirs_r['seconds']:5.2f}x (target <= 0.5x), "
+              f"RSS ratio {ours_r['rss_mb'] / theirs_r['rss_mb']:5.2f}x (target <= 1x)")
+
+    with Simulator(nodes=FAN_OUT_NODES) as sim:
+        client = sim.client()
+        client.nodes().status_all()  # log in, warm the pool
+        for i in range(1, FAN_OUT_NODES + 1):
+            sim.set_node_latency(f"pve{i}", FAN_OUT_LATENCY)
+        timings = []
+        for _ in range(10):
+            started = time.perf_counter()
+            per_node = client.nodes().status_all()
+            timings.append(time.perf_counter() - started)
+            assert len(per_node) == FAN_OUT_NODES
+        median = statistics.median(timings)
+        print(f"\n3. nodes().status_all() over {FAN_OUT_NODES} nodes at {FAN_OUT_LATENCY * 1000:.0f} ms per node")
+        print(f"   median {median * 1000:6.1f} ms = {median / FAN_OUT_LATENCY:4.2f}x the latency (target <= 1.3x)")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child(*sys.argv[2:7])
+    else:
+        main()
