@@ -130,7 +130,7 @@ impl Client {
     /// Logs in as end user `userid` and returns what their browser needs to open container
     /// `vmid`'s console: the URL and THEIR session cookie. Rejects with `PermissionDeniedError`
     /// unless the user holds `VM.Console` on it, `AuthenticationError` for a wrong password.
-    #[napi]
+    #[napi(ts_return_type = "Promise<ConsoleSession>")]
     pub async fn console_session_for(
         &self,
         userid: String,

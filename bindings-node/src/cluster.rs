@@ -71,7 +71,7 @@ impl ClusterApi {
     }
 
     /// The lowest free vmid. It is not reserved: a creation may still lose it to another.
-    #[napi]
+    #[napi(ts_return_type = "Promise<number>")]
     pub async fn next_id(&self, signal: Option<AbortSignal>) -> Outcome<u32> {
         abortable(signal, self.inner.next_id()).await.into()
     }

@@ -40,13 +40,13 @@ impl ContainersApi {
     }
 
     /// The node that hosts container `vmid` (`NotFoundError` when none does).
-    #[napi]
+    #[napi(ts_return_type = "Promise<string>")]
     pub async fn locate(&self, vmid: u32, signal: Option<AbortSignal>) -> Outcome<String> {
         abortable(signal, self.inner.locate(vmid)).await.into()
     }
 
     /// A handle for container `vmid`, wherever it lives (one request to find its node).
-    #[napi]
+    #[napi(ts_return_type = "Promise<ContainerApi>")]
     pub async fn handle(&self, vmid: u32, signal: Option<AbortSignal>) -> Outcome<ContainerApi> {
         abortable(signal, async {
             self.inner
@@ -71,7 +71,7 @@ impl ContainersApi {
     /// Creates a container. The spec is checked before anything is sent; the node (most free
     /// memory) and the vmid (next free) are chosen when not given. Not retry-safe once sent:
     /// check with `list()` before creating again.
-    #[napi]
+    #[napi(ts_return_type = "Promise<CreatedContainer>")]
     pub async fn create(
         &self,
         spec: ContainerSpec,
@@ -127,7 +127,7 @@ impl ContainerApi {
     }
 
     /// Starts it; resolves to the `vzstart` task.
-    #[napi]
+    #[napi(ts_return_type = "Promise<Task>")]
     pub async fn start(&self, signal: Option<AbortSignal>) -> Outcome<Task> {
         abortable(signal, async { self.inner.start().await.map(Task::from) })
             .await
@@ -135,7 +135,7 @@ impl ContainerApi {
     }
 
     /// Stops it at once (like pulling the plug); resolves to the `vzstop` task.
-    #[napi]
+    #[napi(ts_return_type = "Promise<Task>")]
     pub async fn stop(&self, signal: Option<AbortSignal>) -> Outcome<Task> {
         abortable(signal, async { self.inner.stop().await.map(Task::from) })
             .await
@@ -143,7 +143,7 @@ impl ContainerApi {
     }
 
     /// Shuts it down cleanly; resolves to the `vzshutdown` task.
-    #[napi]
+    #[napi(ts_return_type = "Promise<Task>")]
     pub async fn shutdown(&self, signal: Option<AbortSignal>) -> Outcome<Task> {
         abortable(signal, async {
             self.inner.shutdown().await.map(Task::from)
@@ -153,7 +153,7 @@ impl ContainerApi {
     }
 
     /// Reboots it; resolves to the `vzreboot` task.
-    #[napi]
+    #[napi(ts_return_type = "Promise<Task>")]
     pub async fn reboot(&self, signal: Option<AbortSignal>) -> Outcome<Task> {
         abortable(signal, async { self.inner.reboot().await.map(Task::from) })
             .await
@@ -162,7 +162,7 @@ impl ContainerApi {
 
     /// Destroys it with its disks and ACL entries (a running container is stopped first);
     /// resolves to the `vzdestroy` task.
-    #[napi]
+    #[napi(ts_return_type = "Promise<Task>")]
     pub async fn delete(&self, signal: Option<AbortSignal>) -> Outcome<Task> {
         abortable(signal, async { self.inner.delete().await.map(Task::from) })
             .await
@@ -187,7 +187,7 @@ impl ContainerApi {
     }
 
     /// Opens a VNC proxy for the console (its ticket lives about 20-40 s).
-    #[napi]
+    #[napi(ts_return_type = "Promise<VncProxy>")]
     pub async fn vnc_proxy(&self, signal: Option<AbortSignal>) -> Outcome<VncProxy> {
         abortable(signal, async {
             self.inner.vnc_proxy().await.map(VncProxy::from)

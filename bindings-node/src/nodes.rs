@@ -124,7 +124,7 @@ impl NodeApi {
 
     /// Downloads an appliance template to a storage; resolves to the download task. Not
     /// retry-safe once sent (a second download may start).
-    #[napi]
+    #[napi(ts_return_type = "Promise<Task>")]
     pub async fn download_template(
         &self,
         storage: String,

@@ -48,7 +48,7 @@ pub struct Simulator {
 /// sim.setNodeOnline('pve2', false)
 /// sim.stop()
 /// ```
-#[napi]
+#[napi(ts_return_type = "Promise<Simulator>")]
 pub async fn start_simulator(options: Option<SimulatorOptions>) -> Outcome<Simulator> {
     let options = options.unwrap_or(SimulatorOptions {
         nodes: None,

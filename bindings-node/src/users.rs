@@ -48,7 +48,7 @@ impl UsersApi {
     }
 
     /// The vmids `userid` holds a role on, sorted.
-    #[napi]
+    #[napi(ts_return_type = "Promise<Array<number>>")]
     pub async fn vmids(&self, userid: String, signal: Option<AbortSignal>) -> Outcome<Vec<u32>> {
         abortable(signal, self.inner.vmids(&userid)).await.into()
     }
@@ -66,7 +66,7 @@ impl UsersApi {
     /// Creates user `username@realm` (realm `pve` by default); resolves to the user id. The
     /// password (8 to 64 characters) is checked before anything is sent. Not retry-safe once
     /// sent: a second attempt fails with `ConflictError` if the first arrived.
-    #[napi]
+    #[napi(ts_return_type = "Promise<string>")]
     pub async fn create(
         &self,
         username: String,
@@ -96,7 +96,7 @@ impl UsersApi {
     }
 
     /// Sets a user's password (8 to 64 characters, checked before sending).
-    #[napi]
+    #[napi(ts_return_type = "Promise<void>")]
     pub async fn set_password(
         &self,
         userid: String,
@@ -109,13 +109,13 @@ impl UsersApi {
     }
 
     /// Deletes a user and their ACL entries; their containers are left alone.
-    #[napi]
+    #[napi(ts_return_type = "Promise<void>")]
     pub async fn delete(&self, userid: String, signal: Option<AbortSignal>) -> Outcome<()> {
         abortable(signal, self.inner.delete(&userid)).await.into()
     }
 
     /// Gives `userid` access to container `vmid` with the default role `PVEVMUser`.
-    #[napi]
+    #[napi(ts_return_type = "Promise<void>")]
     pub async fn assign(
         &self,
         userid: String,
@@ -128,7 +128,7 @@ impl UsersApi {
     }
 
     /// Gives `userid` `role` on container `vmid`.
-    #[napi]
+    #[napi(ts_return_type = "Promise<void>")]
     pub async fn assign_role(
         &self,
         userid: String,
@@ -142,7 +142,7 @@ impl UsersApi {
     }
 
     /// Removes every role `userid` holds on container `vmid`.
-    #[napi]
+    #[napi(ts_return_type = "Promise<void>")]
     pub async fn unassign(
         &self,
         userid: String,
