@@ -12,7 +12,7 @@ native.registerErrorFactory(errors.fromFields)
 
 const HANDLE_CLASSES = [
   'Client', 'NodesApi', 'NodeApi', 'ClusterApi', 'ContainersApi', 'ContainerApi', 'TemplatesApi',
-  'UsersApi', 'TasksApi', 'Task',
+  'UsersApi', 'TasksApi', 'Task', 'FanOut', 'ProgressStream',
 ]
 installSignalSupport(HANDLE_CLASSES.map((name) => native[name]), native.AbortToken)
 
@@ -22,6 +22,11 @@ Object.defineProperty(native.Client.prototype, 'api', {
   },
   configurable: true,
 })
+
+// `for await (const progress of task.progress())`: the native stream's next() as an iterator.
+native.ProgressStream.prototype[Symbol.asyncIterator] = async function* progressReports() {
+  for (let report = await this.next(); report !== null; report = await this.next()) yield report
+}
 
 const { fromFields: _fromFields, ...errorClasses } = errors
 

@@ -7,7 +7,8 @@ use serde_json::{Map, Value};
 
 use crate::abort::{abortable, AbortSignal};
 use crate::cluster::ClusterApi;
-use crate::console::ConsoleSession;
+use crate::console::{ConsoleSession, SessionTicket};
+use crate::fan_out::FanOut;
 use crate::containers::ContainersApi;
 use crate::js_error;
 use crate::json_text::JsonText;
@@ -119,6 +120,38 @@ impl Client {
             .get(&upid)
             .map(Task::from)
             .map_err(|e| js_error::to_napi_error(&env, &e))
+    }
+
+    /// Runs one operation on every node at once, each node with its own result: at most
+    /// `concurrency` nodes at a time (default 8), each abandoned after `perNodeTimeoutMs`
+    /// (default 30 000), optionally `only` some nodes. Offline nodes are not contacted.
+    #[napi]
+    pub fn fan_out(
+        &self,
+        concurrency: Option<u32>,
+        per_node_timeout_ms: Option<u32>,
+        only: Option<Vec<String>>,
+    ) -> FanOut {
+        FanOut::new(self.core.fan_out(), concurrency, per_node_timeout_ms, only)
+    }
+
+    /// Logs in as another user and returns their session ticket (a secret), without touching
+    /// this client's session. Accounts with a second factor reject with `TfaRequiredError`.
+    #[napi(ts_return_type = "Promise<SessionTicket>")]
+    pub async fn login_as(
+        &self,
+        userid: String,
+        password: String,
+        signal: Option<AbortSignal>,
+    ) -> Outcome<SessionTicket> {
+        abortable(signal, async {
+            self.core
+                .login_as(&userid, password)
+                .await
+                .map(SessionTicket::from)
+        })
+        .await
+        .into()
     }
 
     /// The browser URL of container `vmid`'s noVNC console on this client's server.

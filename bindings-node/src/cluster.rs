@@ -9,34 +9,19 @@ use crate::json_text::JsonText;
 use crate::outcome::Outcome;
 use crate::results::{json, DestroyRecord};
 
-/// Narrows a task listing; every field is optional.
-#[napi(object, object_to_js = false)]
-pub struct TaskFilter {
-    /// Task type, e.g. `vzcreate`, `vzdestroy`.
-    pub task_type: Option<String>,
-    /// The guest the task was about.
-    pub vmid: Option<u32>,
-    /// The node it ran on.
-    pub node: Option<String>,
-}
-
-impl TaskFilter {
-    /// The core's filter.
-    pub fn into_core(filter: Option<TaskFilter>) -> CoreFilter {
-        let mut core = CoreFilter::all();
-        if let Some(filter) = filter {
-            if let Some(t) = filter.task_type {
-                core = core.task_type(t);
-            }
-            if let Some(vmid) = filter.vmid {
-                core = core.vmid(vmid);
-            }
-            if let Some(node) = filter.node {
-                core = core.node(node);
-            }
-        }
-        core
+/// The core's task filter from the positional arguments of `tasks(taskType?, vmid?, node?)`.
+pub fn task_filter(task_type: Option<String>, vmid: Option<u32>, node: Option<String>) -> CoreFilter {
+    let mut filter = CoreFilter::all();
+    if let Some(t) = task_type {
+        filter = filter.task_type(t);
     }
+    if let Some(vmid) = vmid {
+        filter = filter.vmid(vmid);
+    }
+    if let Some(node) = node {
+        filter = filter.node(node);
+    }
+    filter
 }
 
 /// The cluster. Created by `client.cluster()`.
@@ -76,15 +61,18 @@ impl ClusterApi {
         abortable(signal, self.inner.next_id()).await.into()
     }
 
-    /// The cluster's recent tasks, newest first, narrowed by `filter`.
+    /// The cluster's recent tasks, newest first, narrowed by type (`vzcreate`, ...), guest and
+    /// node.
     #[napi(ts_return_type = "Promise<Array<TaskSummary>>")]
     pub async fn tasks(
         &self,
-        filter: Option<TaskFilter>,
+        task_type: Option<String>,
+        vmid: Option<u32>,
+        node: Option<String>,
         signal: Option<AbortSignal>,
     ) -> Outcome<JsonText> {
         abortable(signal, async {
-            json(self.inner.tasks(&TaskFilter::into_core(filter)).await)
+            json(self.inner.tasks(&task_filter(task_type, vmid, node)).await)
         })
         .await
         .into()

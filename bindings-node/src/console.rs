@@ -5,6 +5,7 @@
 use napi_derive::napi;
 use proxmox_api_core::api::{BrowserCookie as CoreCookie, ConsoleSession as CoreSession};
 use proxmox_api_core::models::VncProxy as CoreVnc;
+use proxmox_api_core::SessionTicket as CoreTicket;
 use secrecy::ExposeSecret;
 
 /// A VNC proxy opened for a container (`container.vncProxy()`); the ticket lives about 20-40 s.
@@ -136,5 +137,39 @@ impl ConsoleSession {
         BrowserCookie {
             inner: self.cookie.clone(),
         }
+    }
+}
+
+/// Another user's session (`client.loginAs(...)`). The ticket and CSRF token are secrets:
+/// methods, never properties, so `console.log(ticket)` shows neither.
+#[napi]
+pub struct SessionTicket {
+    inner: CoreTicket,
+}
+
+impl From<CoreTicket> for SessionTicket {
+    fn from(inner: CoreTicket) -> Self {
+        SessionTicket { inner }
+    }
+}
+
+#[napi]
+impl SessionTicket {
+    /// The user the ticket is for, `user@realm`.
+    #[napi(getter)]
+    pub fn userid(&self) -> String {
+        self.inner.userid.clone()
+    }
+
+    /// The ticket (cookie `PVEAuthCookie`). A secret.
+    #[napi]
+    pub fn ticket(&self) -> String {
+        self.inner.ticket.expose_secret().to_owned()
+    }
+
+    /// The CSRF prevention token (header `CSRFPreventionToken` on writes). A secret.
+    #[napi]
+    pub fn csrf(&self) -> String {
+        self.inner.csrf.expose_secret().to_owned()
     }
 }

@@ -11,6 +11,7 @@ mod cluster;
 mod console;
 mod containers;
 mod enums;
+mod fan_out;
 mod js_error;
 mod json_text;
 mod login;

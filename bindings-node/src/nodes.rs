@@ -67,13 +67,13 @@ impl NodeApi {
     pub async fn rrddata(
         &self,
         #[napi(ts_arg_type = "'hour' | 'day' | 'week' | 'month' | 'year'")] timeframe: String,
-        #[napi(ts_arg_type = "'AVERAGE' | 'MAX'")] cf: Option<String>,
+        #[napi(ts_arg_type = "'AVERAGE' | 'MAX'")] consolidation: Option<String>,
         signal: Option<AbortSignal>,
     ) -> Outcome<JsonText> {
         abortable(signal, async {
             let timeframe = enums::timeframe(&timeframe)?;
-            let cf = enums::consolidation(cf.as_deref())?;
-            json(self.inner.rrddata(timeframe, cf).await)
+            let consolidation = enums::consolidation(consolidation.as_deref())?;
+            json(self.inner.rrddata(timeframe, consolidation).await)
         })
         .await
         .into()

@@ -1,14 +1,18 @@
 //! Task handles: `client.tasks()`, `client.task(upid)` and what long operations resolve to.
 
+use std::pin::Pin;
 use std::time::Duration;
+
+use futures_util::{Stream, StreamExt};
 
 use napi::threadsafe_function::{ErrorStrategy, ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::Env;
 use napi_derive::napi;
-use proxmox_api_core::tasks::{Task as CoreTask, TasksApi as CoreTasks};
+use proxmox_api_core::tasks::{Task as CoreTask, TaskProgress as CoreProgress, TasksApi as CoreTasks};
+use proxmox_api_core::Error as CoreError;
 
 use crate::abort::{abortable, AbortSignal};
-use crate::cluster::TaskFilter;
+use crate::cluster::task_filter;
 use crate::js_error;
 use crate::json_text::JsonText;
 use crate::outcome::Outcome;
@@ -89,6 +93,19 @@ impl Task {
         .into()
     }
 
+    /// The same polling as `wait()`, as reports to iterate (state + new log lines):
+    /// `for await (const p of task.progress()) ...`. A failed task ends it with its error.
+    #[napi]
+    pub fn progress(&self, timeout_ms: Option<u32>) -> ProgressStream {
+        let mut waiter = self.inner.wait();
+        if let Some(ms) = timeout_ms {
+            waiter = waiter.max_wait(Duration::from_millis(u64::from(ms)));
+        }
+        ProgressStream {
+            inner: tokio::sync::Mutex::new(Box::pin(waiter.progress())),
+        }
+    }
+
     /// Waits until the task stops. Resolves when it succeeded (`warnings` counts `WARNINGS: n`);
     /// rejects with `TaskFailedError` (exit status and log tail) or `TaskTimeoutError`.
     /// Polling (backoff from 250 ms to 5 s) is the core's.
@@ -121,6 +138,30 @@ impl Task {
     }
 }
 
+/// The reports of `task.progress()`; iterate it with `for await (const p of task.progress())`.
+#[napi]
+pub struct ProgressStream {
+    inner: tokio::sync::Mutex<Pin<Box<dyn Stream<Item = Result<CoreProgress, CoreError>> + Send>>>,
+}
+
+#[napi]
+impl ProgressStream {
+    /// The next report, or `null` after the last one; a failed or timed-out task rejects with
+    /// its error (`TaskFailedError`, `TaskTimeoutError`).
+    #[napi(ts_return_type = "Promise<TaskProgress | null>")]
+    pub async fn next(&self, signal: Option<AbortSignal>) -> Outcome<Option<JsonText>> {
+        abortable(signal, async {
+            let mut stream = self.inner.lock().await;
+            match stream.next().await {
+                None => Ok(None),
+                Some(report) => report.and_then(|p| JsonText::camel(&TaskProgress::from(&p)).map(Some)),
+            }
+        })
+        .await
+        .into()
+    }
+}
+
 /// Tasks started elsewhere. Created by `client.tasks()`.
 #[napi]
 pub struct TasksApi {
@@ -138,15 +179,17 @@ impl TasksApi {
             .map_err(|e| js_error::to_napi_error(&env, &e))
     }
 
-    /// The cluster's recent tasks, newest first, narrowed by `filter`.
+    /// The cluster's recent tasks, newest first, narrowed by type, guest and node.
     #[napi(ts_return_type = "Promise<Array<TaskSummary>>")]
     pub async fn list(
         &self,
-        filter: Option<TaskFilter>,
+        task_type: Option<String>,
+        vmid: Option<u32>,
+        node: Option<String>,
         signal: Option<AbortSignal>,
     ) -> Outcome<JsonText> {
         abortable(signal, async {
-            json(self.inner.list(&TaskFilter::into_core(filter)).await)
+            json(self.inner.list(&task_filter(task_type, vmid, node)).await)
         })
         .await
         .into()

@@ -257,3 +257,8 @@ export interface Client {
   /** Any endpoint, proxmoxer style: `client.api.nodes('pve1').lxc(100).status.current.get()`. */
   readonly api: ApiPath
 }
+
+export interface ProgressStream {
+  /** `for await (const progress of task.progress()) ...` */
+  [Symbol.asyncIterator](): AsyncIterator<TaskProgress>
+}
