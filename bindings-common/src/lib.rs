@@ -1,0 +1,61 @@
+//! The one declaration of every operation the language bindings expose.
+//!
+//! The Python binding (`bindings-python`) and the Node binding (`bindings-node`) do not list
+//! operations themselves: each passes its own *generator* macro to [`operations!`], which expands
+//! the generator once with the whole table below. Adding an operation here adds it to every
+//! binding at the next build; a binding that cannot express a new argument or result type fails to
+//! compile instead of silently skipping it. `tests/parity.rs` reads the core's sources and fails
+//! when a public operation of a core handle is missing from the table.
+//!
+//! # The table's grammar
+//!
+//! ```text
+//! /// handle doc
+//! handle Node(NodeApi) {            // binding-side name (Python `Node`/`AsyncNode`, Node `Node`), core type
+//!     /// op doc (first line: summary; the rest: details)
+//!     io fn storage_content(storage: String, content: Option<String> = None)
+//!         -> Vec<StorageContentItem>, retry Safe, js "storageContent"
+//!         => |node| node.storage_content(&storage, content.as_deref()).await;
+//! }
+//! ```
+//!
+//! - `io` operations talk to the server: the body is an `async` block (it may use `.await` and
+//!   `?`) whose value is `Result<Ret, Error>`. A binding runs it on its runtime: Python blocks
+//!   (sync client, GIL released) or returns an awaitable (asyncio); Node returns a Promise.
+//! - `local` operations never do I/O (handle accessors, URLs): the body is evaluated at once,
+//!   inside a closure returning `Result<Ret, Error>`; every face exposes them as plain methods.
+//! - Arguments are `name: Type` or `name: Type = default` (a Rust expression of `Type`). Argument
+//!   and result types are Rust types from [`prelude`]; each binding converts them through its own
+//!   traits, so a type a binding does not know is a compile error there.
+//! - `retry` is the [`RetrySafety`](proxmox_api_core::RetrySafety) of the operation as a whole if
+//!   it fails after being sent: `Safe` (reads, idempotent writes), `AfterCheck` (state changes:
+//!   check the state before repeating), `Never` (creations that would duplicate).
+//! - `js` is the camelCase name for JavaScript; Python uses `name` as is (snake_case).
+//! - `|h|` names the core handle (a clone of the binding's handle) inside the body; the arguments
+//!   are in scope by their names, already converted to their Rust types, with defaults applied.
+//!
+//! # How a binding consumes it
+//!
+//! ```ignore
+//! use proxmox_api_bindings::prelude::*;   // the types the table names, unqualified
+//!
+//! macro_rules! my_generator {
+//!     ( $( $(#[doc = $hdoc:literal])* handle $handle:ident ($core:ty) {
+//!         $( $(#[doc = $doc:literal])*
+//!            $kind:ident fn $name:ident ( $( $arg:ident : $aty:ty $(= $default:expr)? ),* )
+//!            -> $ret:ty, retry $retry:ident, js $js:literal => |$h:ident| $body:expr ; )*
+//!     } )* ) => { /* one class per $handle, one method per $name */ };
+//! }
+//! proxmox_api_bindings::operations!(my_generator);
+//! ```
+//!
+//! Dispatch on `$kind` (`io`/`local`) with a helper macro. Evaluate an `io` body as
+//! `async move { let $h = core_handle; $(let $arg: $aty = ...;)* $body }`, and a `local` one as
+//! `(move || -> Result<$ret, Error> { $body })()`. [`OPERATIONS`] is the same table as data (for
+//! parity tests in each language and for stub generation).
+
+pub mod describe;
+pub mod prelude;
+mod table;
+
+pub use describe::{Argument, OpKind, Operation, OPERATIONS};
