@@ -261,6 +261,11 @@ export interface Client {
   readonly api: ApiPath
 }
 
+export interface ProgressStream {
+  /** `for await (const progress of task.progress()) ...` */
+  [Symbol.asyncIterator](): AsyncIterator<TaskProgress>
+}
+
 /** One entry of `GET /nodes`. Offline nodes omit every metric, hence the `Option`s. */
 export interface NodeSummary {
   /** Node name, e.g. `pve1`. */
@@ -1039,7 +1044,7 @@ export interface SimulatorOptions {
  * sim.stop()
  * ```
  */
-export declare function startSimulator(options?: SimulatorOptions | undefined | null): Promise<Outcome>
+export declare function startSimulator(options?: SimulatorOptions | undefined | null): Promise<Simulator>
 /**
  * What to create (`containers().create(spec)`). Only `hostname` and `template` are required; the core
  * validates everything before sending.
@@ -1148,7 +1153,7 @@ export declare class Client {
    * `vmid`'s console: the URL and THEIR session cookie. Rejects with `PermissionDeniedError`
    * unless the user holds `VM.Console` on it, `AuthenticationError` for a wrong password.
    */
-  consoleSessionFor(userid: string, password: string, node: string, vmid: number, signal?: AbortSignal | undefined | null): Promise<Outcome>
+  consoleSessionFor(userid: string, password: string, node: string, vmid: number, signal?: AbortSignal | undefined | null): Promise<ConsoleSession>
   /**
    * The raw escape hatch: any method and path below `/api2/json`, e.g.
    * `request('GET', '/cluster/resources', { type: 'vm' })`. Resolves to the response's `data`
@@ -1171,7 +1176,7 @@ export declare class ClusterApi {
   /** Quorum and which nodes are online (`GET /cluster/status`). */
   status(signal?: AbortSignal | undefined | null): Promise<Array<ClusterStatusEntry>>
   /** The lowest free vmid. It is not reserved: a creation may still lose it to another. */
-  nextId(signal?: AbortSignal | undefined | null): Promise<Outcome>
+  nextId(signal?: AbortSignal | undefined | null): Promise<number>
   /** The cluster's recent tasks, newest first, narrowed by `filter`. */
   tasks(filter?: TaskFilter | undefined | null, signal?: AbortSignal | undefined | null): Promise<Array<TaskSummary>>
   /** Every container destruction in the task history, newest first: who, when, how it ended. */
@@ -1219,9 +1224,9 @@ export declare class ContainersApi {
   /** Every container in the cluster, in one request (`GET /cluster/resources?type=vm`). */
   list(signal?: AbortSignal | undefined | null): Promise<Array<GuestResource>>
   /** The node that hosts container `vmid` (`NotFoundError` when none does). */
-  locate(vmid: number, signal?: AbortSignal | undefined | null): Promise<Outcome>
+  locate(vmid: number, signal?: AbortSignal | undefined | null): Promise<string>
   /** A handle for container `vmid`, wherever it lives (one request to find its node). */
-  handle(vmid: number, signal?: AbortSignal | undefined | null): Promise<Outcome>
+  handle(vmid: number, signal?: AbortSignal | undefined | null): Promise<ContainerApi>
   /** One container by vmid, asking only the node that hosts it: `{ vmid, node, status, config }`. */
   get(vmid: number, signal?: AbortSignal | undefined | null): Promise<Container>
   /**
@@ -1229,7 +1234,7 @@ export declare class ContainersApi {
    * memory) and the vmid (next free) are chosen when not given. Not retry-safe once sent:
    * check with `list()` before creating again.
    */
-  create(spec: ContainerSpec, signal?: AbortSignal | undefined | null): Promise<Outcome>
+  create(spec: ContainerSpec, signal?: AbortSignal | undefined | null): Promise<CreatedContainer>
 }
 /** One container. Created by `client.node(name).container(vmid)` or `containers().handle(vmid)`. */
 export declare class ContainerApi {
@@ -1242,22 +1247,22 @@ export declare class ContainerApi {
   /** Configuration (`GET .../config`). */
   config(signal?: AbortSignal | undefined | null): Promise<LxcConfig>
   /** Starts it; resolves to the `vzstart` task. */
-  start(signal?: AbortSignal | undefined | null): Promise<Outcome>
+  start(signal?: AbortSignal | undefined | null): Promise<Task>
   /** Stops it at once (like pulling the plug); resolves to the `vzstop` task. */
-  stop(signal?: AbortSignal | undefined | null): Promise<Outcome>
+  stop(signal?: AbortSignal | undefined | null): Promise<Task>
   /** Shuts it down cleanly; resolves to the `vzshutdown` task. */
-  shutdown(signal?: AbortSignal | undefined | null): Promise<Outcome>
+  shutdown(signal?: AbortSignal | undefined | null): Promise<Task>
   /** Reboots it; resolves to the `vzreboot` task. */
-  reboot(signal?: AbortSignal | undefined | null): Promise<Outcome>
+  reboot(signal?: AbortSignal | undefined | null): Promise<Task>
   /**
    * Destroys it with its disks and ACL entries (a running container is stopped first);
    * resolves to the `vzdestroy` task.
    */
-  delete(signal?: AbortSignal | undefined | null): Promise<Outcome>
+  delete(signal?: AbortSignal | undefined | null): Promise<Task>
   /** Graph data of the container; missing samples are `null`. */
   rrddata(timeframe: 'hour' | 'day' | 'week' | 'month' | 'year', cf?: 'AVERAGE' | 'MAX', signal?: AbortSignal | undefined | null): Promise<Array<GuestRrdPoint>>
   /** Opens a VNC proxy for the console (its ticket lives about 20-40 s). */
-  vncProxy(signal?: AbortSignal | undefined | null): Promise<Outcome>
+  vncProxy(signal?: AbortSignal | undefined | null): Promise<VncProxy>
 }
 /** The cluster's nodes. Created by `client.nodes()`. */
 export declare class NodesApi {
@@ -1289,7 +1294,7 @@ export declare class NodeApi {
    * Downloads an appliance template to a storage; resolves to the download task. Not
    * retry-safe once sent (a second download may start).
    */
-  downloadTemplate(storage: string, template: string, signal?: AbortSignal | undefined | null): Promise<Outcome>
+  downloadTemplate(storage: string, template: string, signal?: AbortSignal | undefined | null): Promise<Task>
   /** The node's containers (`GET /nodes/{node}/lxc`). */
   containers(signal?: AbortSignal | undefined | null): Promise<Array<LxcSummary>>
   /** A handle for container `vmid` on this node; nothing is sent. */
@@ -1392,7 +1397,7 @@ export declare class UsersApi {
   /** Every ACL entry (`GET /access/acl`). */
   acl(signal?: AbortSignal | undefined | null): Promise<Array<AclEntry>>
   /** The vmids `userid` holds a role on, sorted. */
-  vmids(userid: string, signal?: AbortSignal | undefined | null): Promise<Outcome>
+  vmids(userid: string, signal?: AbortSignal | undefined | null): Promise<Array<number>>
   /** One user with the vmids they hold a role on. */
   get(userid: string, signal?: AbortSignal | undefined | null): Promise<User>
   /**
@@ -1400,17 +1405,17 @@ export declare class UsersApi {
    * password (8 to 64 characters) is checked before anything is sent. Not retry-safe once
    * sent: a second attempt fails with `ConflictError` if the first arrived.
    */
-  create(username: string, password: string, options?: NewUserOptions | undefined | null, signal?: AbortSignal | undefined | null): Promise<Outcome>
+  create(username: string, password: string, options?: NewUserOptions | undefined | null, signal?: AbortSignal | undefined | null): Promise<string>
   /** Sets a user's password (8 to 64 characters, checked before sending). */
-  setPassword(userid: string, password: string, signal?: AbortSignal | undefined | null): Promise<Outcome>
+  setPassword(userid: string, password: string, signal?: AbortSignal | undefined | null): Promise<void>
   /** Deletes a user and their ACL entries; their containers are left alone. */
-  delete(userid: string, signal?: AbortSignal | undefined | null): Promise<Outcome>
+  delete(userid: string, signal?: AbortSignal | undefined | null): Promise<void>
   /** Gives `userid` access to container `vmid` with the default role `PVEVMUser`. */
-  assign(userid: string, vmid: number, signal?: AbortSignal | undefined | null): Promise<Outcome>
+  assign(userid: string, vmid: number, signal?: AbortSignal | undefined | null): Promise<void>
   /** Gives `userid` `role` on container `vmid`. */
-  assignRole(userid: string, vmid: number, role: string, signal?: AbortSignal | undefined | null): Promise<Outcome>
+  assignRole(userid: string, vmid: number, role: string, signal?: AbortSignal | undefined | null): Promise<void>
   /** Removes every role `userid` holds on container `vmid`. */
-  unassign(userid: string, vmid: number, signal?: AbortSignal | undefined | null): Promise<Outcome>
+  unassign(userid: string, vmid: number, signal?: AbortSignal | undefined | null): Promise<void>
   /** The containers `userid` holds a role on, as the cluster lists them. */
   containers(userid: string, signal?: AbortSignal | undefined | null): Promise<Array<GuestResource>>
 }

@@ -1,100 +1,70 @@
-//! The core's public operations, by handle, as the Node face must expose them. The parity test
-//! (`test/parity.test.mjs`) checks every entry against the classes' prototypes, so an operation
-//! added here (or to the core and here) cannot be silently missing from the binding.
+//! Parity with the shared table: `bindings-common` (crate `proxmox-api-bindings`) declares every
+//! core operation once, for the Python and the Node binding. `operations()` hands that table to
+//! JavaScript with the class each handle is in this package, and `test/parity.test.mjs` fails when
+//! any operation of it is not a method (or getter) of that class, or not declared in
+//! `index.d.ts`. An operation added to the table (or a core operation the table's own parity test
+//! makes it add) therefore fails the Node tests until the Node face has it.
 //!
-//! Shaped to be replaced by the shared table of `bindings-common` when it lands: the same
-//! `(handle, core method name)` pairs.
+//! The Node methods are written out per class rather than expanded from the table's generator
+//! macro: napi-rs needs each method's TypeScript result type as a literal in its attribute, which
+//! the table does not carry. See the README.
 
 use napi_derive::napi;
+use proxmox_api_bindings::{OpKind, OPERATIONS};
 
-/// `(handle, method)` with the core's snake_case method names.
-pub const OPERATIONS: &[(&str, &str)] = &[
-    ("Client", "version"),
-    ("Client", "request"),
-    ("Client", "nodes"),
-    ("Client", "node"),
-    ("Client", "cluster"),
-    ("Client", "containers"),
-    ("Client", "templates"),
-    ("Client", "users"),
-    ("Client", "tasks"),
-    ("Client", "task"),
-    ("Client", "console_url"),
-    ("Client", "console_session_for"),
-    ("NodesApi", "list"),
-    ("NodesApi", "status_all"),
-    ("NodeApi", "name"),
-    ("NodeApi", "status"),
-    ("NodeApi", "rrddata"),
-    ("NodeApi", "storages"),
-    ("NodeApi", "storage_content"),
-    ("NodeApi", "templates"),
-    ("NodeApi", "aplinfo"),
-    ("NodeApi", "download_template"),
-    ("NodeApi", "containers"),
-    ("NodeApi", "container"),
-    ("NodeApi", "tasks"),
-    ("ClusterApi", "resources"),
-    ("ClusterApi", "status"),
-    ("ClusterApi", "next_id"),
-    ("ClusterApi", "tasks"),
-    ("ClusterApi", "destroy_log"),
-    ("ContainersApi", "list"),
-    ("ContainersApi", "locate"),
-    ("ContainersApi", "handle"),
-    ("ContainersApi", "get"),
-    ("ContainersApi", "create"),
-    ("ContainerApi", "vmid"),
-    ("ContainerApi", "node"),
-    ("ContainerApi", "status"),
-    ("ContainerApi", "config"),
-    ("ContainerApi", "start"),
-    ("ContainerApi", "stop"),
-    ("ContainerApi", "shutdown"),
-    ("ContainerApi", "reboot"),
-    ("ContainerApi", "delete"),
-    ("ContainerApi", "rrddata"),
-    ("ContainerApi", "vnc_proxy"),
-    ("TemplatesApi", "per_node"),
-    ("TemplatesApi", "list_all"),
-    ("UsersApi", "list"),
-    ("UsersApi", "acl"),
-    ("UsersApi", "vmids"),
-    ("UsersApi", "get"),
-    ("UsersApi", "create"),
-    ("UsersApi", "set_password"),
-    ("UsersApi", "delete"),
-    ("UsersApi", "assign"),
-    ("UsersApi", "assign_role"),
-    ("UsersApi", "unassign"),
-    ("UsersApi", "containers"),
-    ("TasksApi", "get"),
-    ("TasksApi", "list"),
-    ("Task", "upid"),
-    ("Task", "node"),
-    ("Task", "status"),
-    ("Task", "log"),
-    ("Task", "log_from"),
-    ("Task", "wait"),
-];
-
-/// One operation of the core as the Node face must expose it.
-#[napi(object, object_from_js = false)]
-pub struct Operation {
-    /// The class, e.g. `NodeApi`.
-    pub handle: String,
-    /// The core's (snake_case) method name, e.g. `status_all`.
-    pub method: String,
+/// The class of this package that implements the table's handle.
+fn js_class(handle: &str) -> &str {
+    match handle {
+        "Client" => "Client",
+        "Nodes" => "NodesApi",
+        "Node" => "NodeApi",
+        "Cluster" => "ClusterApi",
+        "Containers" => "ContainersApi",
+        "Container" => "ContainerApi",
+        "Templates" => "TemplatesApi",
+        "Users" => "UsersApi",
+        "Tasks" => "TasksApi",
+        "Task" => "Task",
+        "FanOut" => "FanOut",
+        // A handle added to the table: the parity test reports it as missing.
+        other => other,
+    }
 }
 
-/// Every core operation the binding declares (for the parity test).
+/// One operation of the shared table as the Node face must expose it.
+#[napi(object, object_from_js = false)]
+pub struct Operation {
+    /// The table's handle name, e.g. `Node`.
+    pub handle: String,
+    /// This package's class for it, e.g. `NodeApi`.
+    pub class_name: String,
+    /// The snake_case name (Python, Rust), e.g. `status_all`.
+    pub name: String,
+    /// The JavaScript name, e.g. `statusAll`.
+    pub js_name: String,
+    /// Whether it talks to the server (then it returns a Promise).
+    pub io: bool,
+    /// Its retry safety once sent: `safe`, `after_check` or `never`.
+    pub retry_safety: String,
+}
+
+/// Every operation of the shared table (for the parity test).
 #[napi]
 pub fn operations() -> Vec<Operation> {
     OPERATIONS
         .iter()
-        .map(|(handle, method)| Operation {
-            handle: (*handle).to_owned(),
-            method: (*method).to_owned(),
+        .map(|op| Operation {
+            handle: op.handle.to_owned(),
+            class_name: js_class(op.handle).to_owned(),
+            name: op.name.to_owned(),
+            js_name: op.js_name.to_owned(),
+            io: op.kind == OpKind::Io,
+            retry_safety: match op.retry {
+                proxmox_api_core::RetrySafety::Safe => "safe",
+                proxmox_api_core::RetrySafety::AfterCheck => "after_check",
+                _ => "never",
+            }
+            .to_owned(),
         })
         .collect()
 }
