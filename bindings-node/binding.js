@@ -310,7 +310,7 @@ if (!nativeBinding) {
   throw new Error(`Failed to load native binding`)
 }
 
-const { AbortToken, Client, ClusterApi, VncProxy, BrowserCookie, ConsoleSession, ContainersApi, ContainerApi, registerErrorFactory, NodesApi, NodeApi, operations, Simulator, startSimulator, Task, TasksApi, TemplatesApi, UsersApi } = nativeBinding
+const { AbortToken, Client, ClusterApi, VncProxy, BrowserCookie, ConsoleSession, SessionTicket, ContainersApi, ContainerApi, FanOut, registerErrorFactory, NodesApi, NodeApi, operations, Simulator, startSimulator, Task, ProgressStream, TasksApi, TemplatesApi, UsersApi } = nativeBinding
 
 module.exports.AbortToken = AbortToken
 module.exports.Client = Client
@@ -318,8 +318,10 @@ module.exports.ClusterApi = ClusterApi
 module.exports.VncProxy = VncProxy
 module.exports.BrowserCookie = BrowserCookie
 module.exports.ConsoleSession = ConsoleSession
+module.exports.SessionTicket = SessionTicket
 module.exports.ContainersApi = ContainersApi
 module.exports.ContainerApi = ContainerApi
+module.exports.FanOut = FanOut
 module.exports.registerErrorFactory = registerErrorFactory
 module.exports.NodesApi = NodesApi
 module.exports.NodeApi = NodeApi
@@ -327,6 +329,7 @@ module.exports.operations = operations
 module.exports.Simulator = Simulator
 module.exports.startSimulator = startSimulator
 module.exports.Task = Task
+module.exports.ProgressStream = ProgressStream
 module.exports.TasksApi = TasksApi
 module.exports.TemplatesApi = TemplatesApi
 module.exports.UsersApi = UsersApi

@@ -10,7 +10,11 @@ use crate::outcome::Outcome;
 use crate::results::{json, DestroyRecord};
 
 /// The core's task filter from the positional arguments of `tasks(taskType?, vmid?, node?)`.
-pub fn task_filter(task_type: Option<String>, vmid: Option<u32>, node: Option<String>) -> CoreFilter {
+pub fn task_filter(
+    task_type: Option<String>,
+    vmid: Option<u32>,
+    node: Option<String>,
+) -> CoreFilter {
     let mut filter = CoreFilter::all();
     if let Some(t) = task_type {
         filter = filter.task_type(t);

@@ -188,7 +188,10 @@ struct ErrorFactory(Ref<()>);
 #[napi]
 pub fn register_error_factory(env: Env, factory: JsFunction) -> napi::Result<()> {
     let reference = env.create_reference(factory)?;
-    env.set_instance_data(ErrorFactory(reference), (), |_| {})
+    // The reference must be released before it is dropped, when the environment shuts down.
+    env.set_instance_data(ErrorFactory(reference), (), |mut context| {
+        let _ = context.value.0.unref(context.env);
+    })
 }
 
 /// Builds the JavaScript error object for `error` (a `ProxmoxError` subclass instance when the

@@ -8,7 +8,9 @@ use futures_util::{Stream, StreamExt};
 use napi::threadsafe_function::{ErrorStrategy, ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::Env;
 use napi_derive::napi;
-use proxmox_api_core::tasks::{Task as CoreTask, TaskProgress as CoreProgress, TasksApi as CoreTasks};
+use proxmox_api_core::tasks::{
+    Task as CoreTask, TaskProgress as CoreProgress, TasksApi as CoreTasks,
+};
 use proxmox_api_core::Error as CoreError;
 
 use crate::abort::{abortable, AbortSignal};
@@ -154,7 +156,9 @@ impl ProgressStream {
             let mut stream = self.inner.lock().await;
             match stream.next().await {
                 None => Ok(None),
-                Some(report) => report.and_then(|p| JsonText::camel(&TaskProgress::from(&p)).map(Some)),
+                Some(report) => {
+                    report.and_then(|p| JsonText::camel(&TaskProgress::from(&p)).map(Some))
+                }
             }
         })
         .await

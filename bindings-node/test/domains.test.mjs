@@ -162,7 +162,11 @@ describe('containers, tasks, users', () => {
   it('a user without rights gets PermissionDeniedError', async () => {
     sim.addUser('nobody@pve', CANARY_USER_PASSWORD)
     const nobody = new Client({ host: sim.url, user: 'nobody@pve', password: CANARY_USER_PASSWORD }, { fingerprint: sim.fingerprint })
-    await assert.rejects(nobody.users().list(), (e) => e instanceof PermissionDeniedError)
+    await assert.rejects(nobody.node('pve1').status(), (e) => {
+      assert.ok(e instanceof PermissionDeniedError, inspect(e))
+      assert.equal(e.status, 403)
+      return true
+    })
   })
 })
 
