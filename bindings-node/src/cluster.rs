@@ -7,7 +7,7 @@ use crate::abort::{abortable, AbortSignal};
 use crate::enums;
 use crate::json_text::JsonText;
 use crate::outcome::Outcome;
-use crate::results::{json, DestroyRecord};
+use crate::results::json;
 
 /// The core's task filter from the positional arguments of `tasks(taskType?, vmid?, node?)`.
 pub fn task_filter(
@@ -85,15 +85,8 @@ impl ClusterApi {
     /// Every container destruction in the task history, newest first: who, when, how it ended.
     #[napi(ts_return_type = "Promise<Array<DestroyRecord>>")]
     pub async fn destroy_log(&self, signal: Option<AbortSignal>) -> Outcome<JsonText> {
-        abortable(signal, async {
-            json(self.inner.destroy_log().await.map(|records| {
-                records
-                    .into_iter()
-                    .map(DestroyRecord::from)
-                    .collect::<Vec<_>>()
-            }))
-        })
-        .await
-        .into()
+        abortable(signal, async { json(self.inner.destroy_log().await) })
+            .await
+            .into()
     }
 }

@@ -8,7 +8,7 @@ use crate::console::VncProxy;
 use crate::enums;
 use crate::json_text::JsonText;
 use crate::outcome::Outcome;
-use crate::results::{json, Container};
+use crate::results::json;
 use crate::spec::ContainerSpec;
 use crate::tasks::Task;
 
@@ -61,11 +61,9 @@ impl ContainersApi {
     /// One container by vmid, asking only the node that hosts it: `{ vmid, node, status, config }`.
     #[napi(ts_return_type = "Promise<Container>")]
     pub async fn get(&self, vmid: u32, signal: Option<AbortSignal>) -> Outcome<JsonText> {
-        abortable(signal, async {
-            json(self.inner.get(vmid).await.map(Container::from))
-        })
-        .await
-        .into()
+        abortable(signal, async { json(self.inner.get(vmid).await) })
+            .await
+            .into()
     }
 
     /// Creates a container. The spec is checked before anything is sent; the node (most free

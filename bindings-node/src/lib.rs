@@ -15,6 +15,7 @@ mod fan_out;
 mod js_error;
 mod json_text;
 mod login;
+mod mirror;
 mod nodes;
 mod operations;
 mod outcome;

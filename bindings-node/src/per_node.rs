@@ -6,23 +6,23 @@
 use napi::bindgen_prelude::{ToNapiValue, TypeName};
 use napi::{sys, Env, JsObject, NapiRaw, ValueType};
 use proxmox_api_core::Error as CoreError;
-use serde::Serialize;
 
 use crate::js_error;
 use crate::json_text::JsonText;
+use crate::mirror::{Mirror, M};
 
 /// `{ [node]: { ok: true, value } | { ok: false, error } }`.
 pub struct PerNodeResults(Vec<(String, Result<JsonText, CoreError>)>);
 
 impl PerNodeResults {
     /// Serializes each node's value (on the calling, tokio, thread).
-    pub fn new<T: Serialize>(
+    pub fn new<T: Mirror>(
         per_node: impl IntoIterator<Item = (String, Result<T, CoreError>)>,
     ) -> Self {
         PerNodeResults(
             per_node
                 .into_iter()
-                .map(|(node, result)| (node, result.and_then(|v| JsonText::camel(&v))))
+                .map(|(node, result)| (node, result.and_then(|v| JsonText::camel(&M(&v)))))
                 .collect(),
         )
     }

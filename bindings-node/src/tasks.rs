@@ -17,8 +17,9 @@ use crate::abort::{abortable, AbortSignal};
 use crate::cluster::task_filter;
 use crate::js_error;
 use crate::json_text::JsonText;
+use crate::mirror::M;
 use crate::outcome::Outcome;
-use crate::results::{json, TaskOutcome, TaskProgress};
+use crate::results::json;
 
 /// How to wait for a task.
 #[napi(object, object_to_js = false)]
@@ -125,18 +126,16 @@ impl Task {
             }
             if let Some(callback) = options.on_progress {
                 waiter = waiter.on_progress(move |progress| {
-                    if let Ok(event) = JsonText::camel(&TaskProgress::from(progress)) {
+                    if let Ok(event) = JsonText::camel(&M(progress)) {
                         callback.call(event, ThreadsafeFunctionCallMode::NonBlocking);
                     }
                 });
             }
             signal = options.signal;
         }
-        abortable(signal, async {
-            json(waiter.run().await.map(TaskOutcome::from))
-        })
-        .await
-        .into()
+        abortable(signal, async { json(waiter.run().await) })
+            .await
+            .into()
     }
 }
 
@@ -156,9 +155,7 @@ impl ProgressStream {
             let mut stream = self.inner.lock().await;
             match stream.next().await {
                 None => Ok(None),
-                Some(report) => {
-                    report.and_then(|p| JsonText::camel(&TaskProgress::from(&p)).map(Some))
-                }
+                Some(report) => report.and_then(|p| JsonText::camel(&M(&p)).map(Some)),
             }
         })
         .await

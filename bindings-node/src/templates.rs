@@ -6,9 +6,9 @@ use proxmox_api_core::Error as CoreError;
 
 use crate::abort::{abortable, AbortSignal};
 use crate::json_text::JsonText;
+use crate::mirror::M;
 use crate::outcome::Outcome;
 use crate::per_node::{Catalog, PerNodeResults};
-use crate::results::TemplateAvailability;
 
 /// Templates across the cluster. Created by `client.templates()`.
 #[napi]
@@ -34,13 +34,8 @@ impl TemplatesApi {
     pub async fn list_all(&self, signal: Option<AbortSignal>) -> Outcome<Catalog> {
         abortable(signal, async {
             let catalog = self.inner.list_all().await?;
-            let templates: Vec<TemplateAvailability> = catalog
-                .templates
-                .into_iter()
-                .map(TemplateAvailability::from)
-                .collect();
             Ok::<_, CoreError>(Catalog {
-                templates: JsonText::camel(&templates)?,
+                templates: JsonText::camel(&M(&catalog.templates))?,
                 unreachable: catalog.unreachable.into_iter().collect(),
             })
         })

@@ -6,7 +6,7 @@ use proxmox_api_core::api::UsersApi as CoreUsers;
 use crate::abort::{abortable, AbortSignal};
 use crate::json_text::JsonText;
 use crate::outcome::Outcome;
-use crate::results::{json, User};
+use crate::results::json;
 
 /// Optional fields of a new user.
 #[napi(object, object_to_js = false)]
@@ -56,11 +56,9 @@ impl UsersApi {
     /// One user with the vmids they hold a role on.
     #[napi(ts_return_type = "Promise<User>")]
     pub async fn get(&self, userid: String, signal: Option<AbortSignal>) -> Outcome<JsonText> {
-        abortable(signal, async {
-            json(self.inner.get(&userid).await.map(User::from))
-        })
-        .await
-        .into()
+        abortable(signal, async { json(self.inner.get(&userid).await) })
+            .await
+            .into()
     }
 
     /// Creates user `username@realm` (realm `pve` by default); resolves to the user id. The

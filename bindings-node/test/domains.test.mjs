@@ -94,7 +94,7 @@ describe('containers, tasks, users', () => {
     assert.equal(outcome.upid, created.task.upid)
     assert.equal(outcome.exitStatus, 'OK')
     assert.ok(reports.length > 0, 'no progress reported')
-    assert.equal(reports.at(-1).state, 'stopped')
+    assert.equal(reports.at(-1).phase, 'stopped')
     assert.ok(reports.flatMap((r) => r.newLines).some((l) => l.includes('TASK OK')), inspect(reports))
 
     const owned = await users.get(userid)
@@ -116,7 +116,7 @@ describe('containers, tasks, users', () => {
     await (await handle.stop()).wait()
     await (await handle.delete()).wait()
     const log = await client.cluster().destroyLog()
-    assert.ok(log.some((r) => r.vmid === created.vmid && r.outcome.state === 'ok'), inspect(log))
+    assert.ok(log.some((r) => r.vmid === created.vmid && r.outcome === 'OK'), inspect(log))
     await users.delete(userid)
     await assert.rejects(users.get(userid), (e) => e instanceof ProxmoxError)
   })

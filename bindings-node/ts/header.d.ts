@@ -14,62 +14,61 @@ export type TaskState = 'running' | 'stopped'
 /** Whether an ACL entry names a user, a group or a token. */
 export type AclSubject = 'user' | 'group' | 'token'
 
-/** One entry of `GET /cluster/resources`, by `type`. */
-export type ClusterResource =
-  | (NodeResource & { type: 'node' })
-  | (GuestResource & { type: 'lxc' | 'qemu' })
-  | (StorageResource & { type: 'storage' })
-  | { type: 'sdn' | (string & {}); id: string; [extra: string]: JsonValue | undefined }
+/** One entry of `GET /cluster/resources`: a node, a guest (`vmid`), a storage, or a kind this
+ * client does not model, as PVE sent it. Tell them apart with `'vmid' in r`, `'storage' in r`. */
+export type ClusterResource = NodeResource | GuestResource | StorageResource | { [key: string]: JsonValue }
 
-/** One row of a node's `rrddata`; a sample RRD did not record is absent. */
+/** One row of a node's `rrddata`. A sample RRD did not record is `null`. */
 export interface NodeRrdPoint {
   /** Start of the step as Unix seconds. */
   time: number
-  cpu?: number
-  maxcpu?: number
-  iowait?: number
-  loadavg?: number
-  memtotal?: number
-  memused?: number
-  memavailable?: number
-  arcsize?: number
-  swaptotal?: number
-  swapused?: number
-  roottotal?: number
-  rootused?: number
-  netin?: number
-  netout?: number
-  /** Metrics this client does not name (newer PVE versions add some). */
-  [extra: string]: JsonValue | undefined
+  cpu: number | null
+  maxcpu: number | null
+  iowait: number | null
+  loadavg: number | null
+  memtotal: number | null
+  memused: number | null
+  memavailable: number | null
+  arcsize: number | null
+  swaptotal: number | null
+  swapused: number | null
+  roottotal: number | null
+  rootused: number | null
+  netin: number | null
+  netout: number | null
+  pressurecpusome: number | null
+  pressurecpufull: number | null
+  pressureiosome: number | null
+  pressureiofull: number | null
+  pressurememorysome: number | null
+  pressurememoryfull: number | null
+  /** Metrics this client does not name (newer PVE versions add some), kept as sent. */
+  extra: Record<string, JsonValue>
 }
 
-/** One row of a container's `rrddata`; a sample RRD did not record is absent. */
+/** One row of a container's `rrddata`. A sample RRD did not record is `null`. */
 export interface GuestRrdPoint {
   /** Start of the step as Unix seconds. */
   time: number
-  /** CPU utilisation as a fraction of `maxcpu`. */
-  cpu?: number
-  maxcpu?: number
-  /** Used memory in bytes. */
-  mem?: number
-  maxmem?: number
-  memhost?: number
-  disk?: number
-  maxdisk?: number
-  /** Bytes per second received. */
-  netin?: number
-  /** Bytes per second sent. */
-  netout?: number
-  diskread?: number
-  diskwrite?: number
-  pressurecpusome?: number
-  pressurecpufull?: number
-  pressureiosome?: number
-  pressureiofull?: number
-  pressurememorysome?: number
-  pressurememoryfull?: number
-  /** Metrics this client does not name (newer PVE versions add some). */
-  [extra: string]: JsonValue | undefined
+  cpu: number | null
+  maxcpu: number | null
+  mem: number | null
+  maxmem: number | null
+  memhost: number | null
+  disk: number | null
+  maxdisk: number | null
+  netin: number | null
+  netout: number | null
+  diskread: number | null
+  diskwrite: number | null
+  pressurecpusome: number | null
+  pressurecpufull: number | null
+  pressureiosome: number | null
+  pressureiofull: number | null
+  pressurememorysome: number | null
+  pressurememoryfull: number | null
+  /** Metrics this client does not name (newer PVE versions add some), kept as sent. */
+  extra: Record<string, JsonValue>
 }
 
 /** A container found by vmid (`containers().get(vmid)`). */
@@ -91,14 +90,8 @@ export interface User {
   vmids: number[]
 }
 
-/** How a task from the history ended. */
-export interface TaskResult {
-  state: 'running' | 'ok' | 'warnings' | 'failed'
-  /** `state: 'warnings'`: how many. */
-  warnings?: number
-  /** `state: 'failed'`: PVE's exit status text. */
-  message?: string
-}
+/** How a task from the history ended: `running`, `OK`, `WARNINGS: <n>` or PVE's failure text. */
+export type TaskResult = 'running' | 'OK' | (string & {})
 
 /** One container destruction from the task history (`cluster().destroyLog()`). */
 export interface DestroyRecord {
@@ -146,14 +139,14 @@ export interface TaskOutcome {
   exitStatus: string
 }
 
-/** One progress report while waiting for a task. */
+/** One progress report while waiting for a task: its phase and the new log lines. */
 export interface TaskProgress {
   /** `stopped` on the last report. */
-  state: 'running' | 'stopped'
+  phase: 'running' | 'stopped'
   /** Log lines that appeared since the previous report, in order. */
   newLines: string[]
-  /** Time waited so far, in milliseconds. */
-  elapsedMs: number
+  /** Time waited so far, in seconds (as in Python). */
+  elapsed: number
 }
 
 /** One node's result of a fan-out: its value, or its own error (other nodes are unaffected). */

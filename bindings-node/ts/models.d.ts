@@ -25,7 +25,7 @@ export interface NodeSummary {
   /** Resource id, e.g. `node/pve1`. */
   id: string | null
   /** Resource type (always `node` when present). */
-  type: string | null
+  kind: string | null
 }
 
 /** `cpuinfo` of `GET /nodes/{node}/status`. */
@@ -108,8 +108,8 @@ export interface NodeStatus {
   currentKernel: JsonValue | null
   /** Boot mode (`mode`: `efi`/`legacy-bios`, `secureboot`; PVE 8.1+). */
   bootInfo: JsonValue | null
-  /** Keys this client does not model (and indexed keys such as `net0`), kept as sent, camelCased. */
-  [extra: string]: JsonValue | object | undefined
+  /** Fields this client does not model, kept as sent. */
+  extra: Record<string, JsonValue>
 }
 
 /** A node as listed by `GET /cluster/resources`. */
@@ -135,7 +135,7 @@ export interface NodeResource {
   /** Uptime in seconds. */
   uptime: number | null
   /** Subscription level (`""` without one). */
-  level?: string
+  level: string | null
   /** cgroup version of the node (1 or 2). */
   cgroupMode: number | null
 }
@@ -147,7 +147,7 @@ export interface GuestResource {
   /** The guest's id (PVE has sent it as a string in some versions). */
   vmid: number
   /** Guest name (hostname for containers). */
-  name?: string
+  name: string | null
   /** Node the guest lives on. */
   node: string
   /** Running state. */
@@ -177,13 +177,13 @@ export interface GuestResource {
   /** Bytes written to disk. */
   diskwrite: number | null
   /** HA state when the guest is HA-managed. */
-  hastate?: string
+  hastate: string | null
   /** Config lock held (e.g. `create`, `backup`), when any. */
-  lock?: string
+  lock: string | null
   /** Tags, `;`-separated (see `GuestResource::tag_list`). */
-  tags?: string
+  tags: string | null
   /** Resource pool, when a member of one. */
-  pool?: string
+  pool: string | null
 }
 
 /** A storage on a node as listed by `GET /cluster/resources`. */
@@ -195,9 +195,9 @@ export interface StorageResource {
   /** Node the entry is for. */
   node: string
   /** `available` or `unknown`. */
-  status?: string
+  status: string | null
   /** Storage plugin, e.g. `dir`, `lvmthin`, `zfspool`. */
-  plugintype?: string
+  plugintype: string | null
   /** Content types it holds (`images`, `rootdir`, `vztmpl`, ...). */
   content: Array<string>
   /** Shared between nodes. */
@@ -211,7 +211,7 @@ export interface StorageResource {
 /** One entry of `GET /cluster/status`: the cluster itself (`type: cluster`) or a node. */
 export interface ClusterStatusEntry {
   /** `cluster` or `node`. */
-  type: string
+  kind: string
   /** `cluster` or `node/<name>`. */
   id: string
   /** Cluster or node name. */
@@ -227,11 +227,11 @@ export interface ClusterStatusEntry {
   /** Node entry: whether this is the node that answered. */
   local: boolean | null
   /** Node entry: cluster network address. */
-  ip?: string
+  ip: string | null
   /** Node entry: corosync node id. */
   nodeid: number | null
   /** Node entry: subscription level. */
-  level?: string
+  level: string | null
 }
 
 /** One entry of `GET /nodes/{node}/lxc`. */
@@ -239,7 +239,7 @@ export interface LxcSummary {
   /** Container id (a string before PVE 8.2). */
   vmid: number
   /** Hostname. */
-  name?: string
+  name: string | null
   /** Running state. */
   status: GuestStatus
   /** CPUs available (cores, or the CPU limit, which may be fractional). */
@@ -271,13 +271,13 @@ export interface LxcSummary {
   /** Init process id; only while running. */
   pid: number | null
   /** Config lock held, when any (`create`, `backup`, `disk`, ...). */
-  lock?: string
+  lock: string | null
   /** Tags, `;`-separated. */
-  tags?: string
+  tags: string | null
   /** Whether it is a template (PVE only sends the key when true). */
   template: boolean
   /** Always `lxc` when present. */
-  type?: string
+  kind: string | null
   /** Pressure stall: some tasks waiting for CPU (PVE 8.2+). */
   pressurecpusome: number | null
   /** Pressure stall: all tasks waiting for CPU. */
@@ -297,17 +297,17 @@ export interface LxcStatus {
   /** Container id. */
   vmid: number
   /** Hostname. */
-  name?: string
+  name: string | null
   /** Running state. */
   status: GuestStatus
   /** Init process id; PVE sends it only while running. */
   pid: number | null
   /** HA state (`{"managed": 0}` when not HA-managed). */
-  ha?: JsonValue
+  ha: JsonValue | null
   /** Config lock held, when any. */
-  lock?: string
+  lock: string | null
   /** Tags, `;`-separated. */
-  tags?: string
+  tags: string | null
   /** Whether it is a template. */
   template: boolean
   /** CPUs available. */
@@ -337,19 +337,19 @@ export interface LxcStatus {
   /** Bytes written to disk. */
   diskwrite: number | null
   /** Always `lxc` when present. */
-  type?: string
-  /** Keys this client does not model (and indexed keys such as `net0`), kept as sent, camelCased. */
-  [extra: string]: JsonValue | object | undefined
+  kind: string | null
+  /** Fields this client does not model (pressure stall figures, ...), kept as sent. */
+  extra: Record<string, JsonValue>
 }
 
 /** `GET /nodes/{node}/lxc/{vmid}/config`.  Indexed keys are collected by index: `net0..` into `nets`, `mp0..` into `mount_points`, `unused0..` into `unused`, `dev0..` into `devices`; each value is PVE's property string as sent. */
 export interface LxcConfig {
   /** Hostname. */
-  hostname?: string
+  hostname: string | null
   /** OS type, e.g. `debian`, `ubuntu`, `alpine`. */
-  ostype?: string
+  ostype: string | null
   /** Architecture, e.g. `amd64`. */
-  arch?: string
+  arch: string | null
   /** CPU cores. */
   cores: number | null
   /** CPU limit (fractional CPUs; PVE sends a string). `0` means no limit. */
@@ -361,7 +361,7 @@ export interface LxcConfig {
   /** Swap in MiB. */
   swap: number | null
   /** Root volume, e.g. `local-lvm:vm-100-disk-0,size=8G`. */
-  rootfs?: string
+  rootfs: string | null
   /** Unprivileged container. */
   unprivileged: boolean | null
   /** Start at boot. */
@@ -371,27 +371,35 @@ export interface LxcConfig {
   /** Template flag. */
   template: boolean | null
   /** Feature flags, e.g. `nesting=1,fuse=1`. */
-  features?: string
+  features: string | null
   /** Tags, `;`-separated. */
-  tags?: string
+  tags: string | null
   /** Free-text notes. */
-  description?: string
+  description: string | null
   /** DNS servers. */
-  nameserver?: string
+  nameserver: string | null
   /** DNS search domain. */
-  searchdomain?: string
+  searchdomain: string | null
   /** Startup order and delays. */
-  startup?: string
+  startup: string | null
   /** Timezone. */
-  timezone?: string
+  timezone: string | null
   /** Config lock held, when any. */
-  lock?: string
+  lock: string | null
   /** SHA-1 of the config, for optimistic concurrency on updates. */
-  digest?: string
+  digest: string | null
   /** Raw `lxc.*` lines as `(key, value)` pairs, in order. */
   lxc: Array<[string, string]>
-  /** Keys this client does not model (and indexed keys such as `net0`), kept as sent, camelCased. */
-  [extra: string]: JsonValue | object | undefined
+  /** Network interfaces by index (`net0` -> 0). */
+  nets: Record<string, string>
+  /** Mount points by index (`mp0` -> 0). */
+  mountPoints: Record<string, string>
+  /** Unused volumes by index (`unused0` -> 0). */
+  unused: Record<string, string>
+  /** Device passthrough by index (`dev0` -> 0). */
+  devices: Record<string, string>
+  /** Every other key this client does not model, kept as sent. */
+  extra: Record<string, JsonValue>
 }
 
 /** An API token's metadata (never its secret). */
@@ -399,7 +407,7 @@ export interface ApiTokenInfo {
   /** Token name (the part after `!`). Filled from the map key where PVE sends a map. */
   tokenid: string
   /** Free-text comment. */
-  comment?: string
+  comment: string | null
   /** Expiry as Unix seconds; `0` or absent means never. */
   expire: number | null
   /** Privilege separation: the token has only the ACLs granted to the token itself. */
@@ -415,21 +423,21 @@ export interface UserEntry {
   /** Account expiry as Unix seconds; `0` means never. */
   expire: number | null
   /** First name. */
-  firstname?: string
+  firstname: string | null
   /** Last name. */
-  lastname?: string
+  lastname: string | null
   /** E-mail address. */
-  email?: string
+  email: string | null
   /** Free-text comment. */
-  comment?: string
+  comment: string | null
   /** Groups the user belongs to (PVE sends a comma-separated string here). */
   groups: Array<string>
   /** API tokens (with `full=1`). */
   tokens: Array<ApiTokenInfo>
   /** Realm type, e.g. `pam` or `pve`. */
-  realmType?: string
+  realmType: string | null
   /** Legacy second-factor keys. */
-  keys?: string
+  keys: string | null
   /** TFA lock-out end as Unix seconds, when locked. */
   tfaLockedUntil: number | null
   /** TOTP locked after too many failures. */
@@ -443,21 +451,21 @@ export interface UserDetail {
   /** Account expiry as Unix seconds; `0` means never. */
   expire: number | null
   /** First name. */
-  firstname?: string
+  firstname: string | null
   /** Last name. */
-  lastname?: string
+  lastname: string | null
   /** E-mail address. */
-  email?: string
+  email: string | null
   /** Free-text comment. */
-  comment?: string
+  comment: string | null
   /** Groups the user belongs to (a list here). */
   groups: Array<string>
   /** API tokens (PVE sends a map name -> info here). */
   tokens: Array<ApiTokenInfo>
   /** Legacy second-factor keys. */
-  keys?: string
-  /** Keys this client does not model (and indexed keys such as `net0`), kept as sent, camelCased. */
-  [extra: string]: JsonValue | object | undefined
+  keys: string | null
+  /** Fields this client does not model, kept as sent. */
+  extra: Record<string, JsonValue>
 }
 
 /** One entry of `GET /access/acl`. */
@@ -467,7 +475,7 @@ export interface AclEntry {
   /** Role granted, e.g. `PVEVMUser`. */
   roleid: string
   /** Whether `ugid` names a user, a group or a token. */
-  type: AclSubject
+  kind: AclSubject
   /** The user, group or token id. */
   ugid: string
   /** Whether the grant applies below `path` too; absent means yes (PVE's default). See `AclEntry::propagates`. */
@@ -479,7 +487,7 @@ export interface StorageSummary {
   /** Storage id, e.g. `local`. */
   storage: string
   /** Storage plugin, e.g. `dir`, `lvmthin`. */
-  type: string
+  kind: string
   /** Content types it holds, from PVE's comma list (order is not stable). */
   content: Array<string>
   /** Currently usable on this node. */
@@ -515,17 +523,17 @@ export interface StorageContentItem {
   /** Owning guest, for disks and backups. */
   vmid: number | null
   /** Backup notes. */
-  notes?: string
+  notes: string | null
   /** Backup guest type (`lxc`, `qemu`). */
-  subtype?: string
+  subtype: string | null
   /** Base volume of a linked clone. */
-  parent?: string
+  parent: string | null
   /** Encryption key fingerprint of a backup, or `1`. */
   encrypted: string | null
   /** Protected from pruning and removal. */
   protected: boolean | null
   /** Last backup verification (`state`, `upid`). */
-  verification?: JsonValue
+  verification: JsonValue | null
 }
 
 /** `GET /nodes/{node}/tasks/{upid}/status`. */
@@ -533,7 +541,7 @@ export interface TaskStatus {
   /** Running or stopped. */
   status: TaskState
   /** `OK`, `WARNINGS: <n>` or the error text; absent while running. See `TaskStatus::exit`. */
-  exitstatus?: string
+  exitstatus: string | null
   /** The task's UPID, exactly as sent (see `TaskStatus::parsed_upid`). */
   upid: string
   /** Node the task runs on. */
@@ -545,7 +553,7 @@ export interface TaskStatus {
   /** Start as Unix seconds. */
   starttime: number
   /** Task type, e.g. `vzcreate`. */
-  type: string
+  taskType: string
   /** Task object id (often a vmid, `""` when none). */
   id: string
   /** User or token that started the task. */
@@ -575,7 +583,7 @@ export interface TaskSummary {
   /** End as Unix seconds; absent while running. */
   endtime: number | null
   /** Task type, e.g. `vzdestroy`. */
-  type: string
+  taskType: string
   /** Task object id (often a vmid, `""` when none). */
   id: string
   /** User or token that started the task. */
@@ -593,36 +601,36 @@ export interface AplInfoEntry {
   /** Package name, e.g. `debian-12-standard`. */
   package: string
   /** Operating system, e.g. `debian-12`. */
-  os?: string
+  os: string | null
   /** Package version, e.g. `12.7-1`. */
   version: string | null
   /** `lxc` (or `openvz` on very old catalogues). */
-  type?: string
+  kind: string | null
   /** `system`, `turnkeylinux`, `mail`, ... */
-  section?: string
+  section: string | null
   /** One-line summary. */
-  headline?: string
+  headline: string | null
   /** Longer description. */
-  description?: string
+  description: string | null
   /** Project home page. */
-  infopage?: string
+  infopage: string | null
   /** Download URL. */
-  location?: string
+  location: string | null
   /** Maintainer. */
-  maintainer?: string
+  maintainer: string | null
   /** MD5 of the file. */
-  md5sum?: string
+  md5sum: string | null
   /** SHA-512 of the file. */
-  sha512sum?: string
+  sha512sum: string | null
   /** Catalogue the entry came from. */
-  source?: string
+  source: string | null
   /** Architecture, e.g. `amd64`. */
-  architecture?: string
+  architecture: string | null
   /** Management URL template (some TurnKey appliances). */
-  manageurl?: string
+  manageurl: string | null
 }
 
-/** The Proxmox VE version a server runs (`GET /version`). */
+/** The Proxmox VE version a server runs. */
 export interface Version {
   /** Full pve-manager package version, e.g. `7.4-16` or `9.0.3`. */
   version: string
@@ -631,8 +639,8 @@ export interface Version {
   /** Short git revision of the build: 8 hex digits up to PVE 8.x, 16 from 9.x. */
   repoid: string
   /** Default console viewer (`applet`, `vv`, `html5`, `xtermjs`) when the datacenter sets one. */
-  console?: string
-  /** Keys this client does not model (and indexed keys such as `net0`), kept as sent, camelCased. */
-  [extra: string]: JsonValue | object | undefined
+  console: string | null
+  /** Fields this client does not model, kept as sent. */
+  extra: Record<string, JsonValue>
 }
 

@@ -19,9 +19,9 @@ function spinner(label: string): (progress: TaskProgress) => void {
   let last = ''
   return (progress) => {
     last = progress.newLines.at(-1) ?? last
-    const mark = progress.state === 'stopped' ? 'done' : SPINNER[frame++ % SPINNER.length]
-    process.stdout.write(`\r${label} ${mark} ${(progress.elapsedMs / 1000).toFixed(1)}s ${last}`.padEnd(90))
-    if (progress.state === 'stopped') process.stdout.write('\n')
+    const mark = progress.phase === 'stopped' ? 'done' : SPINNER[frame++ % SPINNER.length]
+    process.stdout.write(`\r${label} ${mark} ${progress.elapsed.toFixed(1)}s ${last}`.padEnd(90))
+    if (progress.phase === 'stopped') process.stdout.write('\n')
   }
 }
 
@@ -105,7 +105,7 @@ async function main(): Promise<void> {
     await waitFor('delete', await container.delete())
     vmid = null
     for (const record of (await client.cluster().destroyLog()).slice(0, 5)) {
-      console.log(`destroyed ${record.vmid} on ${record.node} by ${record.user}: ${record.outcome.state}`)
+      console.log(`destroyed ${record.vmid} on ${record.node} by ${record.user}: ${record.outcome}`)
     }
   } catch (error) {
     if (error instanceof TaskFailedError) console.error(`task failed: ${error.exitStatus}\n${error.logTail?.join('\n')}`)
