@@ -139,10 +139,13 @@ impl Task {
     }
 }
 
+/// The core's progress stream, boxed to be held by a JavaScript object.
+type CoreProgressStream = Pin<Box<dyn Stream<Item = Result<CoreProgress, CoreError>> + Send>>;
+
 /// The reports of `task.progress()`; iterate it with `for await (const p of task.progress())`.
 #[napi]
 pub struct ProgressStream {
-    inner: tokio::sync::Mutex<Pin<Box<dyn Stream<Item = Result<CoreProgress, CoreError>> + Send>>>,
+    inner: tokio::sync::Mutex<CoreProgressStream>,
 }
 
 #[napi]
