@@ -17,62 +17,61 @@ export type TaskState = 'running' | 'stopped'
 /** Whether an ACL entry names a user, a group or a token. */
 export type AclSubject = 'user' | 'group' | 'token'
 
-/** One entry of `GET /cluster/resources`, by `type`. */
-export type ClusterResource =
-  | (NodeResource & { type: 'node' })
-  | (GuestResource & { type: 'lxc' | 'qemu' })
-  | (StorageResource & { type: 'storage' })
-  | { type: 'sdn' | (string & {}); id: string; [extra: string]: JsonValue | undefined }
+/** One entry of `GET /cluster/resources`: a node, a guest (`vmid`), a storage, or a kind this
+ * client does not model, as PVE sent it. Tell them apart with `'vmid' in r`, `'storage' in r`. */
+export type ClusterResource = NodeResource | GuestResource | StorageResource | { [key: string]: JsonValue }
 
-/** One row of a node's `rrddata`; a sample RRD did not record is absent. */
+/** One row of a node's `rrddata`. A sample RRD did not record is `null`. */
 export interface NodeRrdPoint {
   /** Start of the step as Unix seconds. */
   time: number
-  cpu?: number
-  maxcpu?: number
-  iowait?: number
-  loadavg?: number
-  memtotal?: number
-  memused?: number
-  memavailable?: number
-  arcsize?: number
-  swaptotal?: number
-  swapused?: number
-  roottotal?: number
-  rootused?: number
-  netin?: number
-  netout?: number
-  /** Metrics this client does not name (newer PVE versions add some). */
-  [extra: string]: JsonValue | undefined
+  cpu: number | null
+  maxcpu: number | null
+  iowait: number | null
+  loadavg: number | null
+  memtotal: number | null
+  memused: number | null
+  memavailable: number | null
+  arcsize: number | null
+  swaptotal: number | null
+  swapused: number | null
+  roottotal: number | null
+  rootused: number | null
+  netin: number | null
+  netout: number | null
+  pressurecpusome: number | null
+  pressurecpufull: number | null
+  pressureiosome: number | null
+  pressureiofull: number | null
+  pressurememorysome: number | null
+  pressurememoryfull: number | null
+  /** Metrics this client does not name (newer PVE versions add some), kept as sent. */
+  extra: Record<string, JsonValue>
 }
 
-/** One row of a container's `rrddata`; a sample RRD did not record is absent. */
+/** One row of a container's `rrddata`. A sample RRD did not record is `null`. */
 export interface GuestRrdPoint {
   /** Start of the step as Unix seconds. */
   time: number
-  /** CPU utilisation as a fraction of `maxcpu`. */
-  cpu?: number
-  maxcpu?: number
-  /** Used memory in bytes. */
-  mem?: number
-  maxmem?: number
-  memhost?: number
-  disk?: number
-  maxdisk?: number
-  /** Bytes per second received. */
-  netin?: number
-  /** Bytes per second sent. */
-  netout?: number
-  diskread?: number
-  diskwrite?: number
-  pressurecpusome?: number
-  pressurecpufull?: number
-  pressureiosome?: number
-  pressureiofull?: number
-  pressurememorysome?: number
-  pressurememoryfull?: number
-  /** Metrics this client does not name (newer PVE versions add some). */
-  [extra: string]: JsonValue | undefined
+  cpu: number | null
+  maxcpu: number | null
+  mem: number | null
+  maxmem: number | null
+  memhost: number | null
+  disk: number | null
+  maxdisk: number | null
+  netin: number | null
+  netout: number | null
+  diskread: number | null
+  diskwrite: number | null
+  pressurecpusome: number | null
+  pressurecpufull: number | null
+  pressureiosome: number | null
+  pressureiofull: number | null
+  pressurememorysome: number | null
+  pressurememoryfull: number | null
+  /** Metrics this client does not name (newer PVE versions add some), kept as sent. */
+  extra: Record<string, JsonValue>
 }
 
 /** A container found by vmid (`containers().get(vmid)`). */
@@ -94,14 +93,8 @@ export interface User {
   vmids: number[]
 }
 
-/** How a task from the history ended. */
-export interface TaskResult {
-  state: 'running' | 'ok' | 'warnings' | 'failed'
-  /** `state: 'warnings'`: how many. */
-  warnings?: number
-  /** `state: 'failed'`: PVE's exit status text. */
-  message?: string
-}
+/** How a task from the history ended: `running`, `OK`, `WARNINGS: <n>` or PVE's failure text. */
+export type TaskResult = 'running' | 'OK' | (string & {})
 
 /** One container destruction from the task history (`cluster().destroyLog()`). */
 export interface DestroyRecord {
@@ -149,14 +142,14 @@ export interface TaskOutcome {
   exitStatus: string
 }
 
-/** One progress report while waiting for a task. */
+/** One progress report while waiting for a task: its phase and the new log lines. */
 export interface TaskProgress {
   /** `stopped` on the last report. */
-  state: 'running' | 'stopped'
+  phase: 'running' | 'stopped'
   /** Log lines that appeared since the previous report, in order. */
   newLines: string[]
-  /** Time waited so far, in milliseconds. */
-  elapsedMs: number
+  /** Time waited so far, in seconds (as in Python). */
+  elapsed: number
 }
 
 /** One node's result of a fan-out: its value, or its own error (other nodes are unaffected). */
@@ -293,7 +286,7 @@ export interface NodeSummary {
   /** Resource id, e.g. `node/pve1`. */
   id: string | null
   /** Resource type (always `node` when present). */
-  type: string | null
+  kind: string | null
 }
 
 /** `cpuinfo` of `GET /nodes/{node}/status`. */
@@ -376,8 +369,8 @@ export interface NodeStatus {
   currentKernel: JsonValue | null
   /** Boot mode (`mode`: `efi`/`legacy-bios`, `secureboot`; PVE 8.1+). */
   bootInfo: JsonValue | null
-  /** Keys this client does not model (and indexed keys such as `net0`), kept as sent, camelCased. */
-  [extra: string]: JsonValue | object | undefined
+  /** Fields this client does not model, kept as sent. */
+  extra: Record<string, JsonValue>
 }
 
 /** A node as listed by `GET /cluster/resources`. */
@@ -403,7 +396,7 @@ export interface NodeResource {
   /** Uptime in seconds. */
   uptime: number | null
   /** Subscription level (`""` without one). */
-  level?: string
+  level: string | null
   /** cgroup version of the node (1 or 2). */
   cgroupMode: number | null
 }
@@ -415,7 +408,7 @@ export interface GuestResource {
   /** The guest's id (PVE has sent it as a string in some versions). */
   vmid: number
   /** Guest name (hostname for containers). */
-  name?: string
+  name: string | null
   /** Node the guest lives on. */
   node: string
   /** Running state. */
@@ -445,13 +438,13 @@ export interface GuestResource {
   /** Bytes written to disk. */
   diskwrite: number | null
   /** HA state when the guest is HA-managed. */
-  hastate?: string
+  hastate: string | null
   /** Config lock held (e.g. `create`, `backup`), when any. */
-  lock?: string
+  lock: string | null
   /** Tags, `;`-separated (see `GuestResource::tag_list`). */
-  tags?: string
+  tags: string | null
   /** Resource pool, when a member of one. */
-  pool?: string
+  pool: string | null
 }
 
 /** A storage on a node as listed by `GET /cluster/resources`. */
@@ -463,9 +456,9 @@ export interface StorageResource {
   /** Node the entry is for. */
   node: string
   /** `available` or `unknown`. */
-  status?: string
+  status: string | null
   /** Storage plugin, e.g. `dir`, `lvmthin`, `zfspool`. */
-  plugintype?: string
+  plugintype: string | null
   /** Content types it holds (`images`, `rootdir`, `vztmpl`, ...). */
   content: Array<string>
   /** Shared between nodes. */
@@ -479,7 +472,7 @@ export interface StorageResource {
 /** One entry of `GET /cluster/status`: the cluster itself (`type: cluster`) or a node. */
 export interface ClusterStatusEntry {
   /** `cluster` or `node`. */
-  type: string
+  kind: string
   /** `cluster` or `node/<name>`. */
   id: string
   /** Cluster or node name. */
@@ -495,11 +488,11 @@ export interface ClusterStatusEntry {
   /** Node entry: whether this is the node that answered. */
   local: boolean | null
   /** Node entry: cluster network address. */
-  ip?: string
+  ip: string | null
   /** Node entry: corosync node id. */
   nodeid: number | null
   /** Node entry: subscription level. */
-  level?: string
+  level: string | null
 }
 
 /** One entry of `GET /nodes/{node}/lxc`. */
@@ -507,7 +500,7 @@ export interface LxcSummary {
   /** Container id (a string before PVE 8.2). */
   vmid: number
   /** Hostname. */
-  name?: string
+  name: string | null
   /** Running state. */
   status: GuestStatus
   /** CPUs available (cores, or the CPU limit, which may be fractional). */
@@ -539,13 +532,13 @@ export interface LxcSummary {
   /** Init process id; only while running. */
   pid: number | null
   /** Config lock held, when any (`create`, `backup`, `disk`, ...). */
-  lock?: string
+  lock: string | null
   /** Tags, `;`-separated. */
-  tags?: string
+  tags: string | null
   /** Whether it is a template (PVE only sends the key when true). */
   template: boolean
   /** Always `lxc` when present. */
-  type?: string
+  kind: string | null
   /** Pressure stall: some tasks waiting for CPU (PVE 8.2+). */
   pressurecpusome: number | null
   /** Pressure stall: all tasks waiting for CPU. */
@@ -565,17 +558,17 @@ export interface LxcStatus {
   /** Container id. */
   vmid: number
   /** Hostname. */
-  name?: string
+  name: string | null
   /** Running state. */
   status: GuestStatus
   /** Init process id; PVE sends it only while running. */
   pid: number | null
   /** HA state (`{"managed": 0}` when not HA-managed). */
-  ha?: JsonValue
+  ha: JsonValue | null
   /** Config lock held, when any. */
-  lock?: string
+  lock: string | null
   /** Tags, `;`-separated. */
-  tags?: string
+  tags: string | null
   /** Whether it is a template. */
   template: boolean
   /** CPUs available. */
@@ -605,19 +598,19 @@ export interface LxcStatus {
   /** Bytes written to disk. */
   diskwrite: number | null
   /** Always `lxc` when present. */
-  type?: string
-  /** Keys this client does not model (and indexed keys such as `net0`), kept as sent, camelCased. */
-  [extra: string]: JsonValue | object | undefined
+  kind: string | null
+  /** Fields this client does not model (pressure stall figures, ...), kept as sent. */
+  extra: Record<string, JsonValue>
 }
 
 /** `GET /nodes/{node}/lxc/{vmid}/config`.  Indexed keys are collected by index: `net0..` into `nets`, `mp0..` into `mount_points`, `unused0..` into `unused`, `dev0..` into `devices`; each value is PVE's property string as sent. */
 export interface LxcConfig {
   /** Hostname. */
-  hostname?: string
+  hostname: string | null
   /** OS type, e.g. `debian`, `ubuntu`, `alpine`. */
-  ostype?: string
+  ostype: string | null
   /** Architecture, e.g. `amd64`. */
-  arch?: string
+  arch: string | null
   /** CPU cores. */
   cores: number | null
   /** CPU limit (fractional CPUs; PVE sends a string). `0` means no limit. */
@@ -629,7 +622,7 @@ export interface LxcConfig {
   /** Swap in MiB. */
   swap: number | null
   /** Root volume, e.g. `local-lvm:vm-100-disk-0,size=8G`. */
-  rootfs?: string
+  rootfs: string | null
   /** Unprivileged container. */
   unprivileged: boolean | null
   /** Start at boot. */
@@ -639,27 +632,35 @@ export interface LxcConfig {
   /** Template flag. */
   template: boolean | null
   /** Feature flags, e.g. `nesting=1,fuse=1`. */
-  features?: string
+  features: string | null
   /** Tags, `;`-separated. */
-  tags?: string
+  tags: string | null
   /** Free-text notes. */
-  description?: string
+  description: string | null
   /** DNS servers. */
-  nameserver?: string
+  nameserver: string | null
   /** DNS search domain. */
-  searchdomain?: string
+  searchdomain: string | null
   /** Startup order and delays. */
-  startup?: string
+  startup: string | null
   /** Timezone. */
-  timezone?: string
+  timezone: string | null
   /** Config lock held, when any. */
-  lock?: string
+  lock: string | null
   /** SHA-1 of the config, for optimistic concurrency on updates. */
-  digest?: string
+  digest: string | null
   /** Raw `lxc.*` lines as `(key, value)` pairs, in order. */
   lxc: Array<[string, string]>
-  /** Keys this client does not model (and indexed keys such as `net0`), kept as sent, camelCased. */
-  [extra: string]: JsonValue | object | undefined
+  /** Network interfaces by index (`net0` -> 0). */
+  nets: Record<string, string>
+  /** Mount points by index (`mp0` -> 0). */
+  mountPoints: Record<string, string>
+  /** Unused volumes by index (`unused0` -> 0). */
+  unused: Record<string, string>
+  /** Device passthrough by index (`dev0` -> 0). */
+  devices: Record<string, string>
+  /** Every other key this client does not model, kept as sent. */
+  extra: Record<string, JsonValue>
 }
 
 /** An API token's metadata (never its secret). */
@@ -667,7 +668,7 @@ export interface ApiTokenInfo {
   /** Token name (the part after `!`). Filled from the map key where PVE sends a map. */
   tokenid: string
   /** Free-text comment. */
-  comment?: string
+  comment: string | null
   /** Expiry as Unix seconds; `0` or absent means never. */
   expire: number | null
   /** Privilege separation: the token has only the ACLs granted to the token itself. */
@@ -683,21 +684,21 @@ export interface UserEntry {
   /** Account expiry as Unix seconds; `0` means never. */
   expire: number | null
   /** First name. */
-  firstname?: string
+  firstname: string | null
   /** Last name. */
-  lastname?: string
+  lastname: string | null
   /** E-mail address. */
-  email?: string
+  email: string | null
   /** Free-text comment. */
-  comment?: string
+  comment: string | null
   /** Groups the user belongs to (PVE sends a comma-separated string here). */
   groups: Array<string>
   /** API tokens (with `full=1`). */
   tokens: Array<ApiTokenInfo>
   /** Realm type, e.g. `pam` or `pve`. */
-  realmType?: string
+  realmType: string | null
   /** Legacy second-factor keys. */
-  keys?: string
+  keys: string | null
   /** TFA lock-out end as Unix seconds, when locked. */
   tfaLockedUntil: number | null
   /** TOTP locked after too many failures. */
@@ -711,21 +712,21 @@ export interface UserDetail {
   /** Account expiry as Unix seconds; `0` means never. */
   expire: number | null
   /** First name. */
-  firstname?: string
+  firstname: string | null
   /** Last name. */
-  lastname?: string
+  lastname: string | null
   /** E-mail address. */
-  email?: string
+  email: string | null
   /** Free-text comment. */
-  comment?: string
+  comment: string | null
   /** Groups the user belongs to (a list here). */
   groups: Array<string>
   /** API tokens (PVE sends a map name -> info here). */
   tokens: Array<ApiTokenInfo>
   /** Legacy second-factor keys. */
-  keys?: string
-  /** Keys this client does not model (and indexed keys such as `net0`), kept as sent, camelCased. */
-  [extra: string]: JsonValue | object | undefined
+  keys: string | null
+  /** Fields this client does not model, kept as sent. */
+  extra: Record<string, JsonValue>
 }
 
 /** One entry of `GET /access/acl`. */
@@ -735,7 +736,7 @@ export interface AclEntry {
   /** Role granted, e.g. `PVEVMUser`. */
   roleid: string
   /** Whether `ugid` names a user, a group or a token. */
-  type: AclSubject
+  kind: AclSubject
   /** The user, group or token id. */
   ugid: string
   /** Whether the grant applies below `path` too; absent means yes (PVE's default). See `AclEntry::propagates`. */
@@ -747,7 +748,7 @@ export interface StorageSummary {
   /** Storage id, e.g. `local`. */
   storage: string
   /** Storage plugin, e.g. `dir`, `lvmthin`. */
-  type: string
+  kind: string
   /** Content types it holds, from PVE's comma list (order is not stable). */
   content: Array<string>
   /** Currently usable on this node. */
@@ -783,17 +784,17 @@ export interface StorageContentItem {
   /** Owning guest, for disks and backups. */
   vmid: number | null
   /** Backup notes. */
-  notes?: string
+  notes: string | null
   /** Backup guest type (`lxc`, `qemu`). */
-  subtype?: string
+  subtype: string | null
   /** Base volume of a linked clone. */
-  parent?: string
+  parent: string | null
   /** Encryption key fingerprint of a backup, or `1`. */
   encrypted: string | null
   /** Protected from pruning and removal. */
   protected: boolean | null
   /** Last backup verification (`state`, `upid`). */
-  verification?: JsonValue
+  verification: JsonValue | null
 }
 
 /** `GET /nodes/{node}/tasks/{upid}/status`. */
@@ -801,7 +802,7 @@ export interface TaskStatus {
   /** Running or stopped. */
   status: TaskState
   /** `OK`, `WARNINGS: <n>` or the error text; absent while running. See `TaskStatus::exit`. */
-  exitstatus?: string
+  exitstatus: string | null
   /** The task's UPID, exactly as sent (see `TaskStatus::parsed_upid`). */
   upid: string
   /** Node the task runs on. */
@@ -813,7 +814,7 @@ export interface TaskStatus {
   /** Start as Unix seconds. */
   starttime: number
   /** Task type, e.g. `vzcreate`. */
-  type: string
+  taskType: string
   /** Task object id (often a vmid, `""` when none). */
   id: string
   /** User or token that started the task. */
@@ -843,7 +844,7 @@ export interface TaskSummary {
   /** End as Unix seconds; absent while running. */
   endtime: number | null
   /** Task type, e.g. `vzdestroy`. */
-  type: string
+  taskType: string
   /** Task object id (often a vmid, `""` when none). */
   id: string
   /** User or token that started the task. */
@@ -861,36 +862,36 @@ export interface AplInfoEntry {
   /** Package name, e.g. `debian-12-standard`. */
   package: string
   /** Operating system, e.g. `debian-12`. */
-  os?: string
+  os: string | null
   /** Package version, e.g. `12.7-1`. */
   version: string | null
   /** `lxc` (or `openvz` on very old catalogues). */
-  type?: string
+  kind: string | null
   /** `system`, `turnkeylinux`, `mail`, ... */
-  section?: string
+  section: string | null
   /** One-line summary. */
-  headline?: string
+  headline: string | null
   /** Longer description. */
-  description?: string
+  description: string | null
   /** Project home page. */
-  infopage?: string
+  infopage: string | null
   /** Download URL. */
-  location?: string
+  location: string | null
   /** Maintainer. */
-  maintainer?: string
+  maintainer: string | null
   /** MD5 of the file. */
-  md5sum?: string
+  md5sum: string | null
   /** SHA-512 of the file. */
-  sha512sum?: string
+  sha512sum: string | null
   /** Catalogue the entry came from. */
-  source?: string
+  source: string | null
   /** Architecture, e.g. `amd64`. */
-  architecture?: string
+  architecture: string | null
   /** Management URL template (some TurnKey appliances). */
-  manageurl?: string
+  manageurl: string | null
 }
 
-/** The Proxmox VE version a server runs (`GET /version`). */
+/** The Proxmox VE version a server runs. */
 export interface Version {
   /** Full pve-manager package version, e.g. `7.4-16` or `9.0.3`. */
   version: string
@@ -899,9 +900,9 @@ export interface Version {
   /** Short git revision of the build: 8 hex digits up to PVE 8.x, 16 from 9.x. */
   repoid: string
   /** Default console viewer (`applet`, `vv`, `html5`, `xtermjs`) when the datacenter sets one. */
-  console?: string
-  /** Keys this client does not model (and indexed keys such as `net0`), kept as sent, camelCased. */
-  [extra: string]: JsonValue | object | undefined
+  console: string | null
+  /** Fields this client does not model, kept as sent. */
+  extra: Record<string, JsonValue>
 }
 
 

@@ -125,6 +125,19 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn models_are_written_with_their_rust_field_names_camel_cased() {
+        let task = proxmox_api_core::models::TaskLogLine {
+            n: 1,
+            t: "TASK OK".to_owned(),
+        };
+        let text = JsonText::camel(&crate::mirror::M(&vec![task])).unwrap().0;
+        assert_eq!(text, r#"[{"n":1,"t":"TASK OK"}]"#);
+        let outcome = proxmox_api_core::api::TaskResult::Warnings(2);
+        let text = JsonText::camel(&crate::mirror::M(&outcome)).unwrap().0;
+        assert_eq!(text, r#""WARNINGS: 2""#);
+    }
+
+    #[test]
     fn keys_become_camel_case_and_values_stay() {
         let text = JsonText::camel(&json!({
             "cgroup-mode": 2,

@@ -131,7 +131,8 @@ macro_rules! models {
     ($($ty:path { $($field:ident),* $(,)? })*) => {$(
         impl Mirror for $ty {
             fn mirror<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                let mut object = serializer.serialize_struct("model", 0)?;
+                // The real count: serde_json closes an object announced with 0 fields at once.
+                let mut object = serializer.serialize_struct("model", [$(stringify!($field)),*].len())?;
                 $( object.serialize_field(stringify!($field), &M(&self.$field))?; )*
                 object.end()
             }
