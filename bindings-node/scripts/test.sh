@@ -1,31 +1,64 @@
 #!/usr/bin/env bash
-# Builds the addon, regenerates index.js and index.d.ts and fails when the committed ones are stale,
-# builds the simulator binary unless $PROXMOX_API_SIM_BIN is set, then runs `node --test`.
-# Cargo profile: $CARGO_PROFILE (default `ci`, as in scripts/test-all.sh).
+# CI for the Node package, as a user gets it:
+#  1. builds the addon once (profile $NODE_ADDON_PROFILE, default `dist`: thin LTO, stripped) and
+#     regenerates binding.js and index.d.ts, failing when the committed ones are stale;
+#  2. prints the addon's size (must stay under 10 MB in `dist`);
+#  3. `npm pack`s the main package and the linux-x64-gnu package, installs both tarballs into an
+#     empty temporary folder with no cargo on PATH;
+#  4. runs the node test suite there, and compiles (tsc --strict) and runs examples/node/flow.ts
+#     against that install and the simulator linked into the addon.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PROFILE="${CARGO_PROFILE:-ci}"
+HERE="$PWD"
+PROFILE="${NODE_ADDON_PROFILE:-dist}"
+ADDON=proxmox-api-native.linux-x64-gnu.node
 
-[ -d node_modules/@napi-rs/cli ] || npm ci --no-audit --no-fund
+[ -x node_modules/.bin/napi ] && [ -x node_modules/.bin/tsc ] || npm ci --no-audit --no-fund
 
-# napi's --profile looks in target/<profile>/, but cargo names the dev profile's directory `debug`.
-if [ "$PROFILE" = dev ]; then PROFILE_ARGS=(); PROFILE_DIR=debug; else PROFILE_ARGS=(--profile "$PROFILE"); PROFILE_DIR="$PROFILE"; fi
+echo "== build the addon ($PROFILE), regenerate binding.js and index.d.ts"
+node scripts/build.mjs --profile "$PROFILE"
 
-echo "== build the addon, regenerate index.js and index.d.ts ($PROFILE)"
-npx napi build --platform --js index.js --dts index.d.ts "${PROFILE_ARGS[@]}"
-
-echo "== committed typings up to date"
-if ! git diff --exit-code -- index.d.ts index.js; then
-  echo "index.d.ts / index.js differ from the generated ones: run 'npm run build' in bindings-node and commit them" >&2
+echo "== committed binding.js / index.d.ts up to date"
+if ! git diff --exit-code -- binding.js index.d.ts; then
+  echo "binding.js / index.d.ts differ from the generated ones: run 'npm run build' in bindings-node and commit them" >&2
   exit 1
 fi
 
-if [ -z "${PROXMOX_API_SIM_BIN:-}" ]; then
-  echo "== simulator binary ($PROFILE)"
-  cargo build -p proxmox-api-sim --bin proxmox-api-sim --profile "$PROFILE"
-  TARGET_DIR="$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
-  export PROXMOX_API_SIM_BIN="$TARGET_DIR/$PROFILE_DIR/proxmox-api-sim"
+BYTES=$(stat -c %s "npm/linux-x64-gnu/$ADDON")
+echo "== addon size: $BYTES bytes ($(awk "BEGIN { printf \"%.1f\", $BYTES / 1048576 }") MiB, profile $PROFILE)"
+if [ "$PROFILE" = dist ] && [ "$BYTES" -ge $((10 * 1024 * 1024)) ]; then
+  echo "the addon must stay under 10 MB" >&2
+  exit 1
 fi
 
-echo "== node --test"
-node --test test/*.test.mjs
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+echo "== npm pack (main + linux-x64-gnu) into $WORK"
+npm pack --silent --pack-destination "$WORK" >/dev/null
+(cd npm/linux-x64-gnu && npm pack --silent --pack-destination "$WORK" >/dev/null)
+ls -l "$WORK"/*.tgz
+
+# PATH without any directory that holds cargo or rustc: the install must not build anything.
+CLEAN_PATH="$(printf '%s' "$PATH" | tr ':' '\n' | while read -r dir; do
+  [ -n "$dir" ] && [ ! -e "$dir/cargo" ] && [ ! -e "$dir/rustc" ] && printf '%s\n' "$dir"; done | paste -sd: -)"
+
+APP="$WORK/app"
+mkdir -p "$APP/test" "$APP/examples"
+cp test/*.test.mjs "$APP/test/"
+cp ../examples/node/flow.ts ../examples/node/tsconfig.json "$APP/examples/"
+cd "$APP"
+echo '{ "name": "install-check", "private": true, "version": "0.0.0" }' > package.json
+echo "== npm install the tarballs (no cargo on PATH; other platforms' optional packages are skipped)"
+env PATH="$CLEAN_PATH" npm install --no-audit --no-fund --offline \
+  "$WORK"/proxmox-api-native-0.1.0.tgz "$WORK"/proxmox-api-native-linux-x64-gnu-0.1.0.tgz
+test -f "node_modules/proxmox-api-native-linux-x64-gnu/$ADDON"
+if env PATH="$CLEAN_PATH" sh -c 'command -v cargo' >/dev/null; then echo "cargo still on PATH" >&2; exit 1; fi
+
+echo "== node --test against the installed package"
+env PATH="$CLEAN_PATH" node --test test/*.test.mjs
+
+echo "== examples/node/flow.ts: tsc --strict, then run against the simulator"
+# The compiler and Node's types come from the repository's devDependencies (not the package's).
+ln -s "$HERE/node_modules/@types" node_modules/@types
+env PATH="$CLEAN_PATH" node "$HERE/node_modules/typescript/bin/tsc" -p examples/tsconfig.json
+env PATH="$CLEAN_PATH" node examples/dist/flow.js

@@ -1,23 +1,24 @@
 //! Core errors as JavaScript `Error` objects.
 //!
-//! Every error the binding hands to JavaScript is built here, on the JavaScript thread, as a real
-//! `Error` (so `instanceof Error`, `stack` and `message` work as usual) carrying the properties of
-//! [`ErrorProperties`], which is also what `index.d.ts` declares as `interface ProxmoxError`.
+//! Every error the binding hands to JavaScript is built here, on the JavaScript thread. The
+//! package's entry point registers a factory (`registerErrorFactory`) that turns the properties of
+//! [`ErrorProperties`] into an instance of the `ProxmoxError` subclass for the code, so that
+//! `instanceof` works both for rejections and for errors inside results (per-node failures).
+//! Without a factory (the bare addon) a plain `Error` with the same properties is built.
 //! The message is the core error's `Display`, which never contains secrets.
 
 use std::collections::HashMap;
 
-use napi::{Env, JsObject, Status};
+use napi::{Env, JsFunction, JsObject, JsUnknown, Ref, Status};
 use napi_derive::napi;
 use proxmox_api_core::{Error as CoreError, RetrySafety, TfaFactor};
 
 /// What every error from this package carries besides being an `Error`: `catch (e) { if
 /// (e.code === 'PROXMOX_AUTHENTICATION') ... }`. Kind-specific fields are absent when they do not
 /// apply.
-#[napi(object, js_name = "ProxmoxError")]
+#[napi(object, object_from_js = false, js_name = "ProxmoxErrorFields")]
 pub struct ErrorProperties {
-    /// Always `ProxmoxError`.
-    #[napi(ts_type = "'ProxmoxError'")]
+    /// The class name, e.g. `NotFoundError`.
     pub name: String,
     /// What went wrong, in words (never contains secrets).
     pub message: String,
@@ -65,7 +66,7 @@ impl ErrorProperties {
         let safety = error.retry_safety();
         let parameter_errors = error.parameter_errors();
         let mut properties = ErrorProperties {
-            name: "ProxmoxError".to_owned(),
+            name: class_name(error.code()),
             message: error.to_string(),
             code: js_code(error),
             status: error.status().map(u32::from),
@@ -164,21 +165,66 @@ pub fn js_code(error: &CoreError) -> String {
     format!("PROXMOX_{}", error.code())
 }
 
+/// The JavaScript class name for a core code: `NOT_FOUND` -> `NotFoundError`,
+/// `TIMEOUT` -> `TimeoutError`.
+pub fn class_name(code: &str) -> String {
+    let mut name = String::with_capacity(code.len() + 5);
+    for word in code.split('_') {
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            name.push(first.to_ascii_uppercase());
+            name.extend(chars.map(|c| c.to_ascii_lowercase()));
+        }
+    }
+    name.push_str("Error");
+    name
+}
+
+/// The entry point's error factory, kept for the lifetime of the addon instance.
+struct ErrorFactory(Ref<()>);
+
+/// Registers `factory(properties) -> Error`, called for every error the addon hands to
+/// JavaScript. The package's entry point calls this once at load time.
+#[napi]
+pub fn register_error_factory(env: Env, factory: JsFunction) -> napi::Result<()> {
+    let reference = env.create_reference(factory)?;
+    // The reference must be released before it is dropped, when the environment shuts down.
+    env.set_instance_data(ErrorFactory(reference), (), |mut context| {
+        let _ = context.value.0.unref(context.env);
+    })
+}
+
+/// Builds the JavaScript error object for `error` (a `ProxmoxError` subclass instance when the
+/// entry point registered its factory).
+pub fn to_js_error(env: &Env, error: &CoreError) -> napi::Result<JsUnknown> {
+    let properties = ErrorProperties::of(error);
+    let factory = env
+        .get_instance_data::<ErrorFactory>()?
+        .map(|factory| env.get_reference_value::<JsFunction>(&factory.0))
+        .transpose()?;
+    match factory {
+        Some(factory) => {
+            let mut fields = env.create_object()?;
+            fields.set_named_property("message", properties.message.clone())?;
+            properties.apply_to(&mut fields)?;
+            factory.call(None, &[fields])
+        }
+        None => {
+            let mut object = env.create_error(napi::Error::new(
+                Status::GenericFailure,
+                properties.message.clone(),
+            ))?;
+            properties.apply_to(&mut object)?;
+            Ok(object.into_unknown())
+        }
+    }
+}
+
 /// Builds the JavaScript error for `error` and wraps it so that napi throws, or rejects the
 /// Promise, with that very object.
 pub fn to_napi_error(env: &Env, error: &CoreError) -> napi::Error {
-    let properties = ErrorProperties::of(error);
-    let built = env
-        .create_error(napi::Error::new(
-            Status::GenericFailure,
-            properties.message.clone(),
-        ))
-        .and_then(|mut object| {
-            properties.apply_to(&mut object)?;
-            Ok(object)
-        });
-    match built {
-        Ok(object) => napi::Error::from(object.into_unknown()),
+    match to_js_error(env, error) {
+        Ok(object) => napi::Error::from(object),
         // Only reachable when the engine cannot allocate: keep the code in the message at least.
         Err(_) => napi::Error::new(
             Status::GenericFailure,
@@ -224,6 +270,7 @@ mod tests {
         };
         let properties = ErrorProperties::of(&error);
         assert_eq!(properties.code, "PROXMOX_INVALID_PARAMETERS");
+        assert_eq!(properties.name, "InvalidParametersError");
         assert_eq!(properties.status, Some(400));
         assert!(properties.sent);
         assert!(!properties.retry_safe);

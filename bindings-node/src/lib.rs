@@ -1,17 +1,34 @@
-//! Node.js bindings for `proxmox-api-core`, built with napi-rs.
+//! Node.js bindings of `proxmox-api-core` (napi-rs), published on npm as `proxmox-api-native`.
 //!
-//! The binding is thin: it converts JavaScript arguments into core types, calls the core client on
-//! napi's tokio runtime and converts the results back. It never builds HTTP paths, retries or polls;
-//! all of that lives in the core. Errors become JavaScript `Error` objects whose `code` is
-//! `PROXMOX_<CORE CODE>` (see the `js_error` module).
-//!
-//! Nothing is re-exported: this crate is a `cdylib` whose API is the JavaScript one, registered
-//! by the `#[napi]` attributes and described by the generated `index.d.ts`.
+//! Conversion only: every operation is the core's. Results take the JSON fast path
+//! ([`json_text`]); errors become `ProxmoxError` subclasses ([`js_error`]); cancellation comes
+//! from `AbortSignal` ([`abort`]). The package's `index.js` adds the error classes, the
+//! `AbortSignal` plumbing and the `client.api` path builder on top of this addon.
 
+// napi-rs registers the exported functions only outside `cfg(test)`, so unit-test builds see them
+// as unused.
+#![cfg_attr(test, allow(dead_code))]
+
+mod abort;
 mod client;
-mod domains;
+mod cluster;
+mod console;
+mod containers;
+mod enums;
+mod fan_out;
 mod js_error;
+mod json_text;
 mod login;
-mod models;
+mod mirror;
+mod nodes;
+mod operations;
 mod outcome;
 mod params;
+mod per_node;
+mod results;
+#[cfg(feature = "sim")]
+mod sim;
+mod spec;
+mod tasks;
+mod templates;
+mod users;

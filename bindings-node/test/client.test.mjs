@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { inspect } from 'node:util'
 import { describe, it } from 'node:test'
 
-import { Client } from '../index.js'
+import { Client, ProxmoxError, InvalidInputError, ConnectError } from 'proxmox-api-native'
 
 const CANARY_PASSWORD = 'canary-pw-5b8e1f0c'
 const CANARY_TOKEN = 'canary-tok-0d9a77e2'
@@ -25,7 +25,8 @@ function printable(value) {
 
 function assertProxmoxError(error, code) {
   assert.ok(error instanceof Error, `not an Error: ${inspect(error)}`)
-  assert.equal(error.name, 'ProxmoxError')
+  assert.ok(error instanceof ProxmoxError, `not a ProxmoxError: ${inspect(error)}`)
+  assert.equal(error.name, error.constructor.name)
   assert.equal(error.code, code, `${error.code}: ${error.message}`)
   assert.equal(typeof error.message, 'string')
   assert.equal(typeof error.retrySafe, 'boolean')
@@ -60,6 +61,8 @@ describe('constructor', () => {
   it('refuses missing credentials with PROXMOX_INVALID_INPUT before sending anything', () => {
     const error = thrownBy(() => new Client({ host: 'pve.example.com' }))
     assertProxmoxError(error, 'PROXMOX_INVALID_INPUT')
+    assert.ok(error instanceof InvalidInputError)
+    assert.equal(error.name, 'InvalidInputError')
     assert.equal(error.sent, false)
     assert.equal(error.status, null)
     assert.equal(error.retrySafe, false)
@@ -154,6 +157,7 @@ describe('connection failures', () => {
     const client = new Client({ host: '127.0.0.1:9', user: 'root@pam', password: CANARY_PASSWORD })
     await assert.rejects(client.version(), (error) => {
       assertProxmoxError(error, 'PROXMOX_CONNECT')
+      assert.ok(error instanceof ConnectError)
       assert.equal(error.sent, false)
       assert.equal(error.retrySafe, true)
       assert.equal(error.status, null)
