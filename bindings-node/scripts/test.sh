@@ -26,8 +26,9 @@ fi
 
 BYTES=$(stat -c %s "npm/linux-x64-gnu/$ADDON")
 echo "== addon size: $BYTES bytes ($(awk "BEGIN { printf \"%.1f\", $BYTES / 1048576 }") MiB, profile $PROFILE)"
-if [ "$PROFILE" = dist ] && [ "$BYTES" -ge $((10 * 1024 * 1024)) ]; then
-  echo "the addon must stay under 10 MB" >&2
+LIMIT="${NODE_ADDON_MAX_BYTES:-$((10 * 1024 * 1024))}"
+if [ "$PROFILE" = dist ] && [ "$BYTES" -ge "$LIMIT" ]; then
+  echo "the addon must stay under $LIMIT bytes (10 MiB)" >&2
   exit 1
 fi
 

@@ -170,6 +170,33 @@ describe('containers, tasks, users', () => {
   })
 })
 
+describe('progress stream, fan-out, loginAs', () => {
+  it('for await over task.progress() yields reports until the task stops', async () => {
+    const template = await anyTemplate()
+    const created = await client.containers().create({ hostname: 'progress-ct', template, password: CANARY_ROOT_PASSWORD })
+    const phases = []
+    for await (const report of created.task.progress()) phases.push(report.phase)
+    assert.equal(phases.at(-1), 'stopped')
+    await (await client.node(created.node).container(created.vmid).delete()).wait()
+  })
+
+  it('fanOut() runs one operation on every node (or only some)', async () => {
+    const all = await client.fanOut().containers()
+    assert.deepEqual(Object.keys(all).sort(), ['pve1', 'pve2', 'pve3'])
+    const some = await client.fanOut(1, 5_000, ['pve2']).status()
+    assert.deepEqual(Object.keys(some), ['pve2'])
+    assert.equal(some.pve2.ok, true)
+  })
+
+  it('loginAs() returns a ticket whose secrets are methods only', async () => {
+    sim.addUser('ticket@pve', CANARY_USER_PASSWORD)
+    const session = await client.loginAs('ticket@pve', CANARY_USER_PASSWORD)
+    assert.equal(session.userid, 'ticket@pve')
+    assert.ok(session.ticket().length > 20)
+    assert.ok(!inspect(session, { showHidden: true, depth: 5 }).includes(session.ticket()))
+  })
+})
+
 describe('AbortSignal', () => {
   it('an already aborted signal rejects at once with its reason', async () => {
     const controller = new AbortController()
