@@ -1462,8 +1462,8 @@ export declare class UsersApi {
    * sent: a second attempt fails with `ConflictError` if the first arrived.
    */
   create(username: string, password: string, options?: NewUserOptions | undefined | null, signal?: AbortSignal | undefined | null): Promise<string>
-  /** Sets a user's password (8 to 64 characters, checked before sending). */
-  setPassword(userid: string, password: string, signal?: AbortSignal | undefined | null): Promise<void>
+  /** Sets a user's password (8 to 64 characters, checked before sending); `confirmationPassword` is the current password of the user this client is logged in as, which PVE 8/9 require. */
+  setPassword(userid: string, password: string, confirmationPassword: string, signal?: AbortSignal | undefined | null): Promise<void>
   /** Deletes a user and their ACL entries; their containers are left alone. */
   delete(userid: string, signal?: AbortSignal | undefined | null): Promise<void>
   /** Gives `userid` access to container `vmid` with the default role `PVEVMUser`. */

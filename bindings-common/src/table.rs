@@ -288,9 +288,11 @@ macro_rules! operations {
                         if let Some(lastname) = lastname { create = create.lastname(lastname); }
                         create.send().await
                     };
-                /// Sets a user's password (8 to 64 characters).
-                io fn set_password(userid: String, password: Secret) -> (), retry Safe, js "setPassword"
-                    => |users| users.set_password(&userid, password.expose()).await;
+                /// Sets a user's password (8 to 64 characters). `confirmation_password` is the
+                /// current password of the user this client is logged in as (PVE 8/9 require it as
+                /// `confirmation-password`); PVE refuses API tokens here.
+                io fn set_password(userid: String, password: Secret, confirmation_password: Secret) -> (), retry Safe, js "setPassword"
+                    => |users| users.set_password(&userid, password.expose(), confirmation_password.expose()).await;
                 /// Deletes a user and their ACL entries; their containers are left alone.
                 io fn delete(userid: String) -> (), retry AfterCheck, js "delete"
                     => |users| users.delete(&userid).await;

@@ -93,17 +93,22 @@ impl UsersApi {
         abortable(signal, create.send()).await.into()
     }
 
-    /// Sets a user's password (8 to 64 characters, checked before sending).
+    /// Sets a user's password (8 to 64 characters, checked before sending); `confirmationPassword` is the current password of the user this client is logged in as, which PVE 8/9 require.
     #[napi(ts_return_type = "Promise<void>")]
     pub async fn set_password(
         &self,
         userid: String,
         password: String,
+        confirmation_password: String,
         signal: Option<AbortSignal>,
     ) -> Outcome<()> {
-        abortable(signal, self.inner.set_password(&userid, password))
-            .await
-            .into()
+        abortable(
+            signal,
+            self.inner
+                .set_password(&userid, password, confirmation_password),
+        )
+        .await
+        .into()
     }
 
     /// Deletes a user and their ACL entries; their containers are left alone.

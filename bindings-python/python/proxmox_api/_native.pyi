@@ -1486,8 +1486,10 @@ class Users:
         Retry safety: Never.
         """
         ...
-    def set_password(self, userid: str, password: str) -> None:
-        """Sets a user's password (8 to 64 characters).
+    def set_password(self, userid: str, password: str, confirmation_password: str) -> None:
+        """Sets a user's password (8 to 64 characters). `confirmation_password` is the
+        current password of the user this client is logged in as (PVE 8/9 require it as
+        `confirmation-password`); PVE refuses API tokens here.
         
         Retry safety: Safe.
         """
@@ -2042,8 +2044,10 @@ class AsyncUsers:
         Retry safety: Never.
         """
         ...
-    def set_password(self, userid: str, password: str) -> Coroutine[object, object, None]:
-        """Sets a user's password (8 to 64 characters).
+    def set_password(self, userid: str, password: str, confirmation_password: str) -> Coroutine[object, object, None]:
+        """Sets a user's password (8 to 64 characters). `confirmation_password` is the
+        current password of the user this client is logged in as (PVE 8/9 require it as
+        `confirmation-password`); PVE refuses API tokens here.
         
         Retry safety: Safe.
         """

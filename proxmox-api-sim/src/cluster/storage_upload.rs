@@ -40,12 +40,14 @@ pub fn upload(state: &mut SimState, call: &Call, filename: &str, size: u64) -> R
         "iso" => "iso",
         "vztmpl" => "vztmpl",
         "import" => "import",
-        other => return Err(ApiError::param(
-            "content",
-            format!(
+        other => {
+            return Err(ApiError::param(
+                "content",
+                format!(
                 "value '{other}' does not have a value in the enumeration 'iso, vztmpl, import'"
             ),
-        )),
+            ))
+        }
     };
     if !storage.supports(content) {
         return Err(ApiError::internal(format!(
