@@ -51,19 +51,3 @@ pub fn vnc_ticket_valid(
         .cluster
         .vnc_ticket_valid(node, vmid, port, ticket, state.clock.unix())
 }
-
-/// `POST /nodes/{node}/storage/{storage}/upload` with its file. The storage model that would
-/// hold the volume is the cluster's; until it takes uploads this answers "not modelled".
-pub fn upload(
-    _state: &mut SimState,
-    call: &crate::call::Call,
-    _file: super::multipart::UploadedFile,
-) -> crate::api_error::Reply {
-    Err(crate::api_error::ApiError::new(
-        501,
-        format!(
-            "Method '{} {}' is valid but not modelled by the simulator",
-            call.method, call.template
-        ),
-    ))
-}
