@@ -11,8 +11,6 @@ pub struct ClusterOptions {
     pub nodes: usize,
     /// Extra pre-populated containers.
     pub guests: usize,
-    /// Extra pre-populated QEMU VMs.
-    pub vms: usize,
 }
 
 /// Builds the cluster model; vncproxy hands out the server's own certificate, as PVE does.
@@ -20,7 +18,6 @@ pub fn build_cluster(options: &ClusterOptions, certificate_pem: Option<&str>) ->
     let mut cluster = ClusterState::new(ClusterConfig {
         nodes: options.nodes,
         guests: options.guests,
-        vms: options.vms,
         ..ClusterConfig::default()
     });
     if let Some(pem) = certificate_pem {
@@ -53,14 +50,4 @@ pub fn vnc_ticket_valid(
     state
         .cluster
         .vnc_ticket_valid(node, vmid, port, ticket, state.clock.unix())
-}
-
-/// `POST /nodes/{node}/storage/{storage}/upload` with its file: the cluster's storage model
-/// keeps the volume (name and size; the bytes are not kept).
-pub fn upload(
-    state: &mut SimState,
-    call: &crate::call::Call,
-    file: super::multipart::UploadedFile,
-) -> crate::api_error::Reply {
-    crate::cluster::storage_upload(state, call, &file.name, file.data.len() as u64)
 }
