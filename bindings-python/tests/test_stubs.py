@@ -9,7 +9,9 @@ import re
 import proxmox_api
 from proxmox_api import _native
 
-STUB = pathlib.Path(proxmox_api.__file__).with_name("_native.pyi")
+# The committed file (the installed wheel ships a copy of it).
+STUB = pathlib.Path(__file__).resolve().parents[1] / "python" / "proxmox_api" / "_native.pyi"
+INSTALLED = pathlib.Path(proxmox_api.__file__).with_name("_native.pyi")
 
 
 def test_committed_stub_is_current() -> None:
@@ -19,8 +21,8 @@ def test_committed_stub_is_current() -> None:
     )
 
 
-def test_py_typed_ships() -> None:
-    assert STUB.with_name("py.typed").exists()
+def test_stubs_and_py_typed_ship_with_the_package() -> None:
+    assert INSTALLED.exists() and INSTALLED.with_name("py.typed").exists()
 
 
 def test_no_domain_method_returns_any_or_untyped_dicts() -> None:
