@@ -11,6 +11,8 @@ pub struct ClusterOptions {
     pub nodes: usize,
     /// Extra pre-populated containers.
     pub guests: usize,
+    /// Extra pre-populated QEMU VMs.
+    pub vms: usize,
 }
 
 /// Builds the cluster model; vncproxy hands out the server's own certificate, as PVE does.
@@ -18,6 +20,7 @@ pub fn build_cluster(options: &ClusterOptions, certificate_pem: Option<&str>) ->
     let mut cluster = ClusterState::new(ClusterConfig {
         nodes: options.nodes,
         guests: options.guests,
+        vms: options.vms,
         ..ClusterConfig::default()
     });
     if let Some(pem) = certificate_pem {
