@@ -39,7 +39,8 @@ for crate in "${CRATES[@]}"; do
   fi
   needed=(Cargo.toml README.md LICENSE-MIT LICENSE-APACHE)
   # The simulator embeds the PVE API schema: its licence statement ships with it.
-  [ "$crate" = proxmox-api-sim ] && needed+=(schema/README.md)
+  # build.rs gzips the schema itself into the binary, so the JSON must ship too.
+  [ "$crate" = proxmox-api-sim ] && needed+=(schema/README.md schema/pve-api-9.1.json build.rs)
   # Files embedded at compile time, as paths relative to the crate root.
   while IFS=: read -r src rel; do
     needed+=("$(realpath -m --relative-to="$crate" "$(dirname "$src")/$rel")")

@@ -15,8 +15,18 @@ use serde_json::Value;
 pub use param::{ParamDef, ParamType, Params};
 pub use validate::validate;
 
-/// The schema file, as shipped in `schema/pve-api-9.1.json`.
-static SCHEMA_JSON: &str = include_str!("../../schema/pve-api-9.1.json");
+/// The schema file `schema/pve-api-9.1.json`, gzipped by `build.rs` to keep binaries small.
+static SCHEMA_JSON_GZ: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/pve-api-schema.json.gz"));
+
+/// The schema's JSON text, inflated from the embedded gzip.
+fn schema_json() -> Vec<u8> {
+    use std::io::Read;
+    let mut json = Vec::with_capacity(SCHEMA_JSON_GZ.len() * 8);
+    flate2::read::GzDecoder::new(SCHEMA_JSON_GZ)
+        .read_to_end(&mut json)
+        .expect("embedded schema is valid gzip");
+    json
+}
 
 /// One method of the schema (`GET /nodes/{node}/status`, ...).
 #[derive(Debug)]
@@ -75,7 +85,7 @@ impl Schema {
         static SCHEMA: OnceLock<Schema> = OnceLock::new();
         SCHEMA.get_or_init(|| {
             let tree: Value =
-                serde_json::from_str(SCHEMA_JSON).expect("embedded schema is valid JSON");
+                serde_json::from_slice(&schema_json()).expect("embedded schema is valid JSON");
             Schema::from_tree(&tree)
         })
     }
