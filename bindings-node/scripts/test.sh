@@ -35,7 +35,24 @@ fi
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 echo "== npm pack (main + linux-x64-gnu) into $WORK"
-npm pack --silent --pack-destination "$WORK" >/dev/null
+# The committed package.json has no optionalDependencies: the per-platform packages are not on the
+# registry until a release, so a lock file cannot hold them. `napi prepublish` (release workflow)
+# pins them at publish time; do the same to a staged copy so the tarball tested is the one published.
+STAGE="$WORK/stage"
+mkdir -p "$STAGE"
+cp -r package.json README.md index.js index.mjs index.d.ts index.d.mts binding.js lib "$STAGE/"
+node -e '
+  const fs = require("fs");
+  const file = process.argv[1];
+  const pkg = JSON.parse(fs.readFileSync(file, "utf8"));
+  pkg.optionalDependencies = {};
+  for (const dir of fs.readdirSync("npm").sort()) {
+    const platform = JSON.parse(fs.readFileSync(`npm/${dir}/package.json`, "utf8"));
+    pkg.optionalDependencies[platform.name] = pkg.version;
+  }
+  fs.writeFileSync(file, JSON.stringify(pkg, null, 2) + "\n");
+' "$STAGE/package.json"
+(cd "$STAGE" && npm pack --silent --pack-destination "$WORK" >/dev/null)
 (cd npm/linux-x64-gnu && npm pack --silent --pack-destination "$WORK" >/dev/null)
 ls -l "$WORK"/*.tgz
 
