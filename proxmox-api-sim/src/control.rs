@@ -171,7 +171,9 @@ impl SimControl {
 
     /// Gives `userid` a TOTP second factor; returns the base32 secret (`None`: no such user).
     pub fn enable_totp(&self, userid: &str) -> Option<String> {
-        self.state.lock().access.enable_totp(userid)
+        let mut s = self.state.lock();
+        let now = s.clock.unix();
+        s.access.enable_totp(userid, now)
     }
 
     /// The current TOTP code of `userid` by the simulator's clock.

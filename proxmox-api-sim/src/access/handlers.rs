@@ -7,7 +7,9 @@ use serde_json::{json, Map, Value};
 
 use super::crypto::{uuid_v4, PasswordHash};
 use super::roles::{self, PrivSet};
-use super::{groups, password, totp, AccessState, AclEntry, AclKind, Token, User, ROOT};
+use super::{
+    groups, password, realms, tfa, totp, AccessState, AclEntry, AclKind, Token, User, ROOT,
+};
 use crate::api_error::{ApiError, Reply};
 use crate::call::{Call, Caller};
 use crate::state::SimState;
@@ -41,6 +43,16 @@ pub fn dispatch(state: &mut SimState, call: &Call) -> Option<Reply> {
         (&Method::GET, "/access/acl") => list_acl(access, call),
         (&Method::PUT, "/access/acl") => update_acl(access, call),
         (&Method::GET, "/access/roles") => Ok(list_roles()),
+        (&Method::GET, "/access/roles/{roleid}") => realms::role(call),
+        (&Method::GET, "/access/domains") => realms::list(&access.realms),
+        (&Method::GET, "/access/domains/{realm}") => realms::get(&access.realms, call),
+        (&Method::PUT, "/access/domains/{realm}") => realms::update(&mut access.realms, call),
+        (&Method::GET, "/access/tfa") => caller(call).and_then(|c| tfa::list(access, c)),
+        (&Method::GET, "/access/tfa/{userid}") => tfa::list_user(access, call),
+        (&Method::POST, "/access/tfa/{userid}") => tfa::add(access, call, now),
+        (&Method::GET, "/access/tfa/{userid}/{id}") => tfa::get(access, call),
+        (&Method::PUT, "/access/tfa/{userid}/{id}") => tfa::update(access, call),
+        (&Method::DELETE, "/access/tfa/{userid}/{id}") => tfa::delete(access, call),
         (&Method::GET, "/access/permissions") => permissions(access, call),
         _ => return None,
     };
@@ -78,7 +90,11 @@ fn login(access: &mut AccessState, call: &Call, now: i64) -> Reply {
         if !access.keys.verify_tfa(challenge, &username, now) {
             return Err(auth_failure());
         }
-        let factor = user.totp.as_ref().ok_or_else(auth_failure)?;
+        let factor = user
+            .totp
+            .as_ref()
+            .filter(|f| f.enable)
+            .ok_or_else(auth_failure)?;
         if let Some(code) = password.strip_prefix("totp:") {
             if !totp::verify(&factor.secret, code, now) {
                 return Err(auth_failure());
@@ -109,7 +125,7 @@ fn login(access: &mut AccessState, call: &Call, now: i64) -> Reply {
     if !ok {
         return Err(auth_failure());
     }
-    if let Some(factor) = &user.totp {
+    if let Some(factor) = user.totp.as_ref().filter(|f| f.enable) {
         let challenge = json!({"totp": true, "recovery": factor.recovery.len()}).to_string();
         let ticket = access.keys.issue_tfa(&username, &challenge, now);
         return Ok(json!({

@@ -6,7 +6,9 @@ mod groups;
 mod handlers;
 mod password;
 mod permissions;
+pub mod realms;
 pub mod roles;
+mod tfa;
 pub mod ticket;
 pub mod totp;
 
@@ -57,6 +59,14 @@ pub struct TotpFactor {
     pub secret: Vec<u8>,
     /// Unused recovery codes.
     pub recovery: Vec<String>,
+    /// The entry id in `/access/tfa/{userid}` (`totp-<hex>`).
+    pub id: String,
+    /// The entry's description.
+    pub description: String,
+    /// When it was added (unix seconds).
+    pub created: i64,
+    /// A disabled factor is not asked for at login.
+    pub enable: bool,
 }
 
 impl std::fmt::Debug for TotpFactor {
@@ -135,12 +145,17 @@ pub struct AccessState {
     pub acl: Vec<AclEntry>,
     /// The ticket and CSRF signing key.
     pub keys: TicketKeys,
+    /// Authentication realms (`domains.cfg`).
+    pub realms: Vec<(String, realms::Realm)>,
 }
 
 impl AccessState {
     /// `root@pam` with `root_password`, no other user.
     pub fn new(root_password: &str) -> Self {
-        let mut state = Self::default();
+        let mut state = Self {
+            realms: realms::defaults(),
+            ..Self::default()
+        };
         state.users.insert(
             ROOT.to_owned(),
             User::new(ROOT, Some(PasswordHash::new(root_password))),
@@ -239,14 +254,21 @@ impl AccessState {
     }
 
     /// Gives `userid` a TOTP second factor; returns its secret in base32.
-    pub fn enable_totp(&mut self, userid: &str) -> Option<String> {
+    pub fn enable_totp(&mut self, userid: &str, now: i64) -> Option<String> {
         let user = self.users.get_mut(userid)?;
         let secret = crypto::random_bytes::<20>().to_vec();
         let recovery = (0..4)
             .map(|_| crypto::hex(&crypto::random_bytes::<6>()))
             .collect();
         let encoded = totp::base32(&secret);
-        user.totp = Some(TotpFactor { secret, recovery });
+        user.totp = Some(TotpFactor {
+            secret,
+            recovery,
+            id: format!("totp-{}", crypto::hex(&crypto::random_bytes::<4>())),
+            description: "simulator".to_owned(),
+            created: now,
+            enable: true,
+        });
         Some(encoded)
     }
 

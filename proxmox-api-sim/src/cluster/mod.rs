@@ -29,7 +29,6 @@ mod rrd;
 mod snapshots;
 mod storage;
 mod storage_content;
-mod storage_upload;
 mod tasks;
 pub mod upid;
 mod vnc;
@@ -49,7 +48,6 @@ pub(crate) use nodes::Node;
 pub use nodes::{version_info, PVE_RELEASE, PVE_REPOID, PVE_VERSION};
 pub(crate) use qemu::VirtualMachine;
 pub use storage::DEFAULT_TEMPLATE;
-pub use storage_upload::upload as storage_upload;
 pub(crate) use tasks::TaskStore;
 pub use tasks::TASK_HISTORY_CAP;
 
@@ -499,4 +497,63 @@ pub(crate) fn auth_id(call: &Call) -> String {
         .as_ref()
         .map(|c| c.auth_id())
         .unwrap_or_else(|| "root@pam".to_owned())
+}
+
+/// HOOK for the server's storage upload handler (`src/server/upload.rs`, owned by the wire
+/// work): puts an uploaded file on a node's storage as `<storage>:<content>/<filename>` and
+/// starts the `imgcopy` task PVE runs for it. The volume is listed at once (the bytes are
+/// already here); `failure` (a checksum mismatch) makes the task fail and adds nothing.
+pub(crate) fn add_uploaded_volume(
+    state: &mut SimState,
+    call: &Call,
+    content: &'static str,
+    filename: &str,
+    size: u64,
+    failure: Option<String>,
+) -> Result<String, ApiError> {
+    let idx = state.cluster.require_node(call)?;
+    let sid = call.required("storage")?.to_owned();
+    let storage = state
+        .cluster
+        .storage(idx, &sid)
+        .ok_or_else(|| errors::no_such_storage(&sid))?;
+    if !storage.supports(content) {
+        return Err(ApiError::internal(format!(
+            "storage '{sid}' does not support '{content}' content"
+        )));
+    }
+    let planned = failure.or_else(|| containers::planned_failure(state, "imgcopy"));
+    let now = state.clock.unix_f64();
+    if planned.is_none() {
+        let mut volume = if content == "vztmpl" {
+            storage::template_volume(&sid, filename, now)
+        } else {
+            storage::Volume {
+                volid: format!("{sid}:{content}/{filename}"),
+                content,
+                format: content,
+                size,
+                ctime: now,
+                vmid: None,
+            }
+        };
+        volume.size = size;
+        if let Some(s) = state.cluster.storage_mut(idx, &sid) {
+            s.add_volume(volume);
+        }
+    }
+    let upid = state.cluster.spawn_task(tasks::TaskSpec {
+        node: idx,
+        kind: "imgcopy",
+        id: String::new(),
+        user: tasks::task_user(call),
+        duration: 1.0 * state.faults.task_duration_scale,
+        effect: tasks::TaskEffect::None,
+        planned_exit: planned,
+        log: vec![format!(
+            "starting file import from: /var/tmp/pveupload-{filename}"
+        )],
+        start: None,
+    });
+    Ok(upid)
 }

@@ -54,13 +54,3 @@ pub fn vnc_ticket_valid(
         .cluster
         .vnc_ticket_valid(node, vmid, port, ticket, state.clock.unix())
 }
-
-/// `POST /nodes/{node}/storage/{storage}/upload` with its file: the cluster's storage model
-/// keeps the volume (name and size; the bytes are not kept).
-pub fn upload(
-    state: &mut SimState,
-    call: &crate::call::Call,
-    file: super::multipart::UploadedFile,
-) -> crate::api_error::Reply {
-    crate::cluster::storage_upload(state, call, &file.name, file.data.len() as u64)
-}

@@ -5,6 +5,7 @@ pub mod multipart;
 pub mod netfaults;
 pub mod params;
 mod pipeline;
+pub mod upload;
 pub mod wire;
 
 use std::net::SocketAddr;

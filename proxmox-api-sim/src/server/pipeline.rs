@@ -287,7 +287,7 @@ fn dispatch(
 ) -> Result<Response<Body>, ApiError> {
     hooks::tick(state);
     if let Some(file) = file {
-        return hooks::upload(state, call, file).map(|data| wire::success(&data));
+        return super::upload::handle(state, call, file).map(|data| wire::success(&data));
     }
     if let Some(reply) = access::dispatch(state, call) {
         return reply.map(|data| wire::success(&data));
