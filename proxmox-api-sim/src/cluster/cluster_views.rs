@@ -104,7 +104,13 @@ fn resource_entries<'a>(state: &'a SimState, call: &Call) -> Vec<ResourceEntry<'
                 .iter()
                 .find(|(n, _)| *n == ct.node)
                 .is_some_and(|(_, up)| *up);
-            out.push(ResourceEntry::Lxc(ct.resource_entry(now, lock, up)));
+            // Pools are few: only look one up when there are any.
+            let pool = if cluster.pools.is_empty() {
+                None
+            } else {
+                cluster.pool_of(ct.vmid)
+            };
+            out.push(ResourceEntry::Lxc(ct.resource_entry(now, lock, up, pool)));
         }
     }
     if want("node") {

@@ -289,6 +289,7 @@ impl Container {
         now: f64,
         lock: Option<&'a str>,
         node_online: bool,
+        pool: Option<&'a str>,
     ) -> LxcResource<'a> {
         let [netin, netout, diskread, diskwrite] = self.io_counters(now);
         LxcResource {
@@ -306,6 +307,7 @@ impl Container {
             netin,
             netout,
             node: &self.node,
+            pool,
             status: if node_online {
                 self.status_word()
             } else {
@@ -446,6 +448,8 @@ pub(crate) struct LxcResource<'a> {
     netin: u64,
     netout: u64,
     node: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pool: Option<&'a str>,
     status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     tags: Option<&'a str>,

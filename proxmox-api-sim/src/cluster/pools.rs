@@ -66,10 +66,10 @@ fn members(state: &SimState, pool: &Pool, type_filter: Option<&str>) -> Vec<Valu
             cluster.now,
             cluster.effective_lock(ct, &state.faults),
             online,
+            cluster.pool_of(*vmid),
         );
-        if let Ok(Value::Object(mut m)) = serde_json::to_value(&entry) {
-            m.insert("pool".into(), json!(pool_name(state, *vmid)));
-            out.push(Value::Object(m));
+        if let Ok(v) = serde_json::to_value(&entry) {
+            out.push(v);
         }
     }
     if type_filter.is_none_or(|t| t == "storage") {
@@ -93,10 +93,6 @@ fn members(state: &SimState, pool: &Pool, type_filter: Option<&str>) -> Vec<Valu
         }
     }
     out
-}
-
-fn pool_name(state: &SimState, vmid: u32) -> String {
-    state.cluster.pool_of(vmid).unwrap_or_default().to_owned()
 }
 
 /// `GET /pools`: the pools the caller may audit (`poolid` narrows to one, with members).
