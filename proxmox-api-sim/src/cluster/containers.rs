@@ -1065,7 +1065,22 @@ pub(crate) fn destroy(state: &mut SimState, call: &Call) -> Reply {
         return Err(errors::lock_timeout(vmid));
     }
     let purge = call.bool("purge").unwrap_or(false);
-    let planned = planned_failure(state, "vzdestroy");
+    let mut planned = planned_failure(state, "vzdestroy");
+    // lvmthin refuses to free a template's base volume while linked clones use it; the task
+    // fails and the template stays.
+    let base = state.cluster.containers[&vmid].rootfs_volid.clone();
+    let clone_prefix = format!("{base}/");
+    if state
+        .cluster
+        .containers
+        .values()
+        .any(|c| c.rootfs_volid.starts_with(&clone_prefix))
+    {
+        let name = base.split(':').nth(1).unwrap_or_default();
+        planned.get_or_insert_with(|| {
+            format!("base volume '{name}' is still in use by linked cloned")
+        });
+    }
     let upid = state.cluster.spawn_task(TaskSpec {
         node: idx,
         kind: "vzdestroy",
