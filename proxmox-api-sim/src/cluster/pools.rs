@@ -193,7 +193,7 @@ pub(crate) fn update(state: &mut SimState, call: &Call) -> Reply {
             }
             continue;
         }
-        if !state.cluster.containers.contains_key(vmid) {
+        if state.cluster.guest_kind_and_node(*vmid).is_none() {
             return Err(ApiError::internal(format!("no such VM ID '{vmid}'")));
         }
         match state.cluster.pool_of(*vmid) {
