@@ -481,15 +481,30 @@ async fn clone_full_linked_to_another_node_and_template_conversion() {
         config(&s, "pve1", "102").await["rootfs"],
         "local-lvm:base-100-disk-0/vm-102-disk-0,size=4G"
     );
-    // A full clone onto another node.
+    // The template cannot go while a linked clone uses its base volume.
+    let destroy = s.delete("/nodes/pve1/lxc/100").await;
+    assert_eq!(
+        outcome(&sim, &s, destroy).await,
+        "base volume 'base-100-disk-0' is still in use by linked cloned"
+    );
+    assert_eq!(config(&s, "pve1", "100").await["template"], 1);
+    // A full clone onto another node, into a pool.
+    s.post("/pools", &[("poolid", "clones")]).await.data();
     let remote = s
         .post(
             "/nodes/pve1/lxc/100/clone",
-            &[("newid", "103"), ("full", "1"), ("target", "pve2")],
+            &[
+                ("newid", "103"),
+                ("full", "1"),
+                ("target", "pve2"),
+                ("pool", "clones"),
+            ],
         )
         .await;
     assert_eq!(outcome(&sim, &s, remote).await, "OK");
     assert_eq!(config(&s, "pve2", "103").await["hostname"], "web");
+    let pool = s.get("/pools/clones").await.data();
+    assert_eq!(pool["members"][0]["id"], "lxc/103");
     let content = s
         .send(
             reqwest::Method::GET,

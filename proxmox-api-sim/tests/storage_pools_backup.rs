@@ -275,6 +275,8 @@ async fn pools_with_members() {
     assert_eq!(only_lxc["members"].as_array().unwrap().len(), 1);
     let list = s.get("/pools").await.data();
     assert_eq!(list, json!([{"poolid": "dev", "comment": "developers"}]));
+    let resources = s.get("/cluster/resources?type=vm").await.data();
+    assert_eq!(resources[0]["pool"], "dev");
 
     s.post("/pools", &[("poolid", "ops")]).await.data();
     let member_elsewhere = s.put("/pools/ops", &[("vms", "100")]).await;

@@ -107,7 +107,7 @@ pub(crate) fn vzdump(state: &mut SimState, call: &Call) -> Reply {
     wanted.sort_unstable();
     wanted.dedup();
     for vmid in &requested {
-        if !state.cluster.containers.contains_key(vmid) {
+        if state.cluster.guest_kind_and_node(*vmid).is_none() {
             return Err(ApiError::internal(format!("Unable to find VMID '{vmid}'")));
         }
     }
@@ -117,9 +117,12 @@ pub(crate) fn vzdump(state: &mut SimState, call: &Call) -> Reply {
             return Err(ApiError::permission(&path, "VM.Backup"));
         }
     }
-    let (local, external): (Vec<u32>, Vec<u32>) = wanted
-        .into_iter()
-        .partition(|v| state.cluster.containers[v].node == node_name);
+    let (local, external): (Vec<u32>, Vec<u32>) = wanted.into_iter().partition(|v| {
+        state
+            .cluster
+            .guest_kind_and_node(*v)
+            .is_some_and(|(_, n)| n == node_name)
+    });
     let compress = call.str("compress").unwrap_or("0").to_owned();
     let mode = call.str("mode").unwrap_or("snapshot").to_owned();
     let mut log = vec![format!(
@@ -139,7 +142,10 @@ pub(crate) fn vzdump(state: &mut SimState, call: &Call) -> Reply {
     let mut planned = planned_failure(state, "vzdump");
     let mut locked = Vec::new();
     for vmid in &local {
-        let ct = &state.cluster.containers[vmid];
+        // Only containers are backed up here; other guest kinds add their own branch.
+        let Some(ct) = state.cluster.containers.get(vmid) else {
+            continue;
+        };
         if let Some(lock) = state.cluster.effective_lock(ct, &state.faults) {
             planned.get_or_insert_with(|| {
                 format!(

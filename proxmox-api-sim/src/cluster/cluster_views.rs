@@ -103,6 +103,14 @@ fn resource_entries<'a>(state: &'a SimState, call: &Call) -> Vec<ResourceEntry<'
                 .find(|(n, _)| *n == node)
                 .is_some_and(|(_, up)| *up)
         };
+        // Pools are few: only look one up when there are any.
+        let pool_of = |vmid: u32| {
+            if cluster.pools.is_empty() {
+                None
+            } else {
+                cluster.pool_of(vmid)
+            }
+        };
         // Guests by vmid, containers and VMs merged (both maps are sorted).
         let mut cts = cluster.containers.values().peekable();
         let mut vms = cluster.vms.values().peekable();
@@ -123,6 +131,7 @@ fn resource_entries<'a>(state: &'a SimState, call: &Call) -> Vec<ResourceEntry<'
                     now,
                     lock,
                     up(&ct.node),
+                    pool_of(ct.vmid),
                 )));
             } else {
                 let Some(vm) = vms.next() else { break };
@@ -134,6 +143,7 @@ fn resource_entries<'a>(state: &'a SimState, call: &Call) -> Vec<ResourceEntry<'
                     now,
                     lock,
                     up(&vm.node),
+                    pool_of(vm.vmid),
                 )));
             }
         }

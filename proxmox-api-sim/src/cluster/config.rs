@@ -204,7 +204,7 @@ fn lxc_hotpluggable(key: &str) -> bool {
 
 /// Options of an LXC config (the schema of `PUT .../config`).
 fn lxc_option_exists(key: &str) -> bool {
-    const NAMED: [&str; 31] = [
+    const NAMED: [&str; 29] = [
         "arch",
         "cmode",
         "console",
@@ -234,8 +234,6 @@ fn lxc_option_exists(key: &str) -> bool {
         "tty",
         "unprivileged",
         "lxc",
-        "mp0",
-        "dev0",
     ];
     if NAMED.contains(&key) {
         return true;

@@ -289,6 +289,7 @@ impl Container {
         now: f64,
         lock: Option<&'a str>,
         node_online: bool,
+        pool: Option<&'a str>,
     ) -> LxcResource<'a> {
         let [netin, netout, diskread, diskwrite] = self.io_counters(now);
         LxcResource {
@@ -306,6 +307,7 @@ impl Container {
             netin,
             netout,
             node: &self.node,
+            pool,
             status: if node_online {
                 self.status_word()
             } else {
@@ -446,6 +448,8 @@ pub(crate) struct LxcResource<'a> {
     netin: u64,
     netout: u64,
     node: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pool: Option<&'a str>,
     status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     tags: Option<&'a str>,
@@ -1065,7 +1069,22 @@ pub(crate) fn destroy(state: &mut SimState, call: &Call) -> Reply {
         return Err(errors::lock_timeout(vmid));
     }
     let purge = call.bool("purge").unwrap_or(false);
-    let planned = planned_failure(state, "vzdestroy");
+    let mut planned = planned_failure(state, "vzdestroy");
+    // lvmthin refuses to free a template's base volume while linked clones use it; the task
+    // fails and the template stays.
+    let base = state.cluster.containers[&vmid].rootfs_volid.clone();
+    let clone_prefix = format!("{base}/");
+    if state
+        .cluster
+        .containers
+        .values()
+        .any(|c| c.rootfs_volid.starts_with(&clone_prefix))
+    {
+        let name = base.split(':').nth(1).unwrap_or_default();
+        planned.get_or_insert_with(|| {
+            format!("base volume '{name}' is still in use by linked cloned")
+        });
+    }
     let upid = state.cluster.spawn_task(TaskSpec {
         node: idx,
         kind: "vzdestroy",

@@ -12,6 +12,22 @@ pub(crate) enum GuestKind {
     Qemu,
 }
 
+impl super::ClusterState {
+    /// The kind and node of any guest by vmid (vmids are unique across kinds and nodes).
+    /// Pools, vzdump and storage content ask this rather than one kind's map; the QEMU model
+    /// answers for its guests here too.
+    pub(crate) fn guest_kind_and_node(&self, vmid: u32) -> Option<(GuestKind, &str)> {
+        self.containers
+            .get(&vmid)
+            .map(|ct| (GuestKind::Lxc, ct.node.as_str()))
+            .or_else(|| {
+                self.vms
+                    .get(&vmid)
+                    .map(|vm| (GuestKind::Qemu, vm.node.as_str()))
+            })
+    }
+}
+
 /// The task types (UPID `type`) PVE forks for a guest operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum GuestTask {

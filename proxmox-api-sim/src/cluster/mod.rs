@@ -29,7 +29,6 @@ mod rrd;
 mod snapshots;
 mod storage;
 mod storage_content;
-mod storage_upload;
 mod tasks;
 pub mod upid;
 mod vnc;
@@ -49,7 +48,6 @@ pub(crate) use nodes::Node;
 pub use nodes::{version_info, PVE_RELEASE, PVE_REPOID, PVE_VERSION};
 pub(crate) use qemu::VirtualMachine;
 pub use storage::DEFAULT_TEMPLATE;
-pub use storage_upload::upload as storage_upload;
 pub(crate) use tasks::TaskStore;
 pub use tasks::TASK_HISTORY_CAP;
 

@@ -60,10 +60,14 @@ fn members(state: &SimState, pool: &Pool, type_filter: Option<&str>) -> Vec<Valu
                 continue;
             }
             let online = !state.faults.offline_nodes.contains(&vm.node);
-            let entry = vm.resource_entry(cluster.now, cluster.vm_lock(vm, &state.faults), online);
-            if let Ok(Value::Object(mut m)) = serde_json::to_value(&entry) {
-                m.insert("pool".into(), json!(pool_name(state, *vmid)));
-                out.push(Value::Object(m));
+            let entry = vm.resource_entry(
+                cluster.now,
+                cluster.vm_lock(vm, &state.faults),
+                online,
+                cluster.pool_of(*vmid),
+            );
+            if let Ok(v) = serde_json::to_value(&entry) {
+                out.push(v);
             }
             continue;
         }
@@ -78,10 +82,10 @@ fn members(state: &SimState, pool: &Pool, type_filter: Option<&str>) -> Vec<Valu
             cluster.now,
             cluster.effective_lock(ct, &state.faults),
             online,
+            cluster.pool_of(*vmid),
         );
-        if let Ok(Value::Object(mut m)) = serde_json::to_value(&entry) {
-            m.insert("pool".into(), json!(pool_name(state, *vmid)));
-            out.push(Value::Object(m));
+        if let Ok(v) = serde_json::to_value(&entry) {
+            out.push(v);
         }
     }
     if type_filter.is_none_or(|t| t == "storage") {
@@ -105,10 +109,6 @@ fn members(state: &SimState, pool: &Pool, type_filter: Option<&str>) -> Vec<Valu
         }
     }
     out
-}
-
-fn pool_name(state: &SimState, vmid: u32) -> String {
-    state.cluster.pool_of(vmid).unwrap_or_default().to_owned()
 }
 
 /// `GET /pools`: the pools the caller may audit (`poolid` narrows to one, with members).
@@ -209,7 +209,7 @@ pub(crate) fn update(state: &mut SimState, call: &Call) -> Reply {
             }
             continue;
         }
-        if !state.cluster.containers.contains_key(vmid) && !state.cluster.vms.contains_key(vmid) {
+        if state.cluster.guest_kind_and_node(*vmid).is_none() {
             return Err(ApiError::internal(format!("no such VM ID '{vmid}'")));
         }
         match state.cluster.pool_of(*vmid) {

@@ -372,6 +372,7 @@ impl VirtualMachine {
         now: f64,
         lock: Option<&'a str>,
         node_online: bool,
+        pool: Option<&'a str>,
     ) -> QemuResource<'a> {
         let [netin, netout, diskread, diskwrite] = self.io_counters(now);
         QemuResource {
@@ -389,6 +390,7 @@ impl VirtualMachine {
             netin,
             netout,
             node: &self.node,
+            pool,
             status: if node_online {
                 self.status_word()
             } else {
@@ -513,6 +515,8 @@ pub(crate) struct QemuResource<'a> {
     netin: u64,
     netout: u64,
     node: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pool: Option<&'a str>,
     status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     tags: Option<&'a str>,

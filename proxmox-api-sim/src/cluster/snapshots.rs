@@ -234,7 +234,8 @@ pub(crate) fn create(state: &mut SimState, call: &Call) -> Reply {
     let description = call.str("description").unwrap_or_default().to_owned();
     let kind = GuestKind::Lxc;
     let mut planned = planned_failure(state, kind.task_type(GuestTask::Snapshot));
-    let ct_check = {
+    // What PVE's worker checks first (`__snapshot_prepare`): failures end the task, not the call.
+    let worker_check = {
         let ct = &state.cluster.containers[&vmid];
         if let Some(lock) = state.cluster.effective_lock(ct, &state.faults) {
             Err(kind.locked_text(lock))
@@ -244,7 +245,7 @@ pub(crate) fn create(state: &mut SimState, call: &Call) -> Reply {
             ct.snapshots.check_unused(&name)
         }
     };
-    let effect = match ct_check {
+    let effect = match worker_check {
         Err(message) => {
             planned = Some(message);
             TaskEffect::None

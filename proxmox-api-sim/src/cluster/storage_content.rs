@@ -109,10 +109,14 @@ pub(crate) fn delete_volume(state: &mut SimState, call: &Call) -> Reply {
     if matches!(volume.content, "rootdir" | "images") {
         if let Some(owner) = volume
             .vmid
-            .filter(|v| state.cluster.containers.contains_key(v))
+            .filter(|v| state.cluster.guest_kind_and_node(*v).is_some())
         {
             return Err(ApiError::internal(format!(
-                "unable to delete volume '{volid}' - used by CT {owner}"
+                "unable to delete volume '{volid}' - used by {} {owner}",
+                state
+                    .cluster
+                    .guest_kind_and_node(owner)
+                    .map_or("CT", |(kind, _)| kind.label())
             )));
         }
     }
