@@ -30,6 +30,10 @@ export PROXMOX_API_SIM_BIN="$BIN_DIR/proxmox-api-sim"
 unset PVE_URL
 stage "quickstart on the embedded simulator" "$BIN_DIR/quickstart"
 
+# Clients nobody here wrote (pinned proxmoxer and npm proxmox-api), unchanged, against the binary.
+stage "real clients on the simulator (proxmoxer, npm proxmox-api)" \
+  bash proxmox-api-sim/realclients/run.sh
+
 if [ -f bindings-python/pyproject.toml ]; then
   stage "Python bindings" bash bindings-python/scripts/test.sh
 fi
