@@ -829,6 +829,14 @@ export interface TaskLogLine {
   t: string
 }
 
+/** One page of a node's task history with the number of all matching tasks. */
+export interface TaskList {
+  /** The tasks on this page, newest first. */
+  tasks: Array<TaskSummary>
+  /** How many tasks match in all (PVE's `total`), when the server sent it. */
+  total: number | null
+}
+
 /** One entry of the task history (`GET /nodes/{node}/tasks`, `GET /cluster/tasks`). */
 export interface TaskSummary {
   /** The task's UPID, exactly as sent. */
@@ -1344,6 +1352,8 @@ export declare class NodeApi {
   container(vmid: number): ContainerApi
   /** The node's recent tasks, optionally of one type (`vzcreate`, ...) or one guest. */
   tasks(taskType?: string | undefined | null, vmid?: number | undefined | null, signal?: AbortSignal | undefined | null): Promise<Array<TaskSummary>>
+  /** One page of the node's task history (`start` entries skipped, at most `limit`, default 0 and 50) with PVE's `total` of all matching tasks, for paging. */
+  taskPage(taskType?: string | undefined | null, vmid?: number | undefined | null, start?: number | undefined | null, limit?: number | undefined | null, signal?: AbortSignal | undefined | null): Promise<TaskList>
 }
 /** A running simulator: its URL, certificate fingerprint, credentials and fault controls. */
 export declare class Simulator {

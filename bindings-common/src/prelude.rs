@@ -17,7 +17,7 @@ pub use proxmox_api_core::models::{
     AclEntry, AclSubject, ApiTokenInfo, AplInfoEntry, ClusterResource, ClusterStatusEntry, CpuInfo,
     DiskUsage, GuestResource, GuestRrdPoint, GuestStatus, KsmInfo, LxcConfig, LxcStatus,
     LxcSummary, MemoryUsage, NodeOnlineStatus, NodeResource, NodeRrdPoint, NodeStatus, NodeSummary,
-    RrdConsolidation, RrdTimeframe, StorageContentItem, StorageResource, StorageSummary,
+    RrdConsolidation, RrdTimeframe, StorageContentItem, StorageResource, StorageSummary, TaskList,
     TaskLogLine, TaskState, TaskStatus, TaskSummary, UserDetail, UserEntry, Version, VncProxy,
 };
 pub use proxmox_api_core::tasks::TaskPhase;

@@ -122,6 +122,11 @@ macro_rules! operations {
                 io fn tasks(task_type: Option<String> = None, vmid: Option<u32> = None)
                     -> Vec<TaskSummary>, retry Safe, js "tasks"
                     => |node| node.tasks(task_type.as_deref(), vmid).await;
+                /// One page of the node's task history (`start` entries skipped, at most
+                /// `limit`) with PVE's `total` of all matching tasks, for paging.
+                io fn task_page(task_type: Option<String> = None, vmid: Option<u32> = None, start: u64 = 0, limit: u64 = 50)
+                    -> TaskList, retry Safe, js "taskPage"
+                    => |node| node.task_page(task_type.as_deref(), vmid, start, limit).await;
             }
 
             /// One container on one node.

@@ -36,6 +36,11 @@ const NOT_EXPOSED: &[(&str, &str, &str)] = &[
     ),
     (
         "Client",
+        "send_listing",
+        "generic over the Rust result type: `request` is the untyped face, `Node.task_page` the typed use",
+    ),
+    (
+        "Client",
         "clock",
         "returns the injected Rust clock; not meaningful across a language",
     ),

@@ -159,6 +159,7 @@ models! {
     models::StorageResource { id, storage, node, status, plugintype, content, shared, disk, maxdisk }
     models::ClusterStatusEntry { kind, id, name, quorate, nodes, version, online, local, ip, nodeid, level }
     models::TaskSummary { upid, node, pid, pstart, starttime, endtime, task_type, id, user, status, saved }
+    models::TaskList { tasks, total }
     models::TaskStatus { status, exitstatus, upid, node, pid, pstart, starttime, task_type, id, user }
     models::TaskLogLine { n, t }
     models::UserEntry { userid, enable, expire, firstname, lastname, email, comment, groups, tokens, realm_type, keys, tfa_locked_until, totp_locked }

@@ -171,4 +171,37 @@ impl NodeApi {
         .await
         .into()
     }
+
+    /// One page of the node's task history (`start` entries skipped, at most `limit`, default 0 and 50) with PVE's `total` of all matching tasks, for paging.
+    #[napi(ts_return_type = "Promise<TaskList>")]
+    pub async fn task_page(
+        &self,
+        task_type: Option<String>,
+        vmid: Option<u32>,
+        start: Option<i64>,
+        limit: Option<i64>,
+        signal: Option<AbortSignal>,
+    ) -> Outcome<JsonText> {
+        abortable(signal, async {
+            let start = non_negative("start", start.unwrap_or(0))?;
+            let limit = non_negative("limit", limit.unwrap_or(50))?;
+            json(
+                self.inner
+                    .task_page(task_type.as_deref(), vmid, start, limit)
+                    .await,
+            )
+        })
+        .await
+        .into()
+    }
+}
+
+/// A JavaScript integer argument that must not be negative (napi's u32/u64 would wrap it).
+fn non_negative(parameter: &str, value: i64) -> Result<u64, proxmox_api_core::Error> {
+    u64::try_from(value).map_err(|_| {
+        proxmox_api_core::Error::invalid_input(
+            parameter,
+            format!("must be a whole number of 0 or more, got {value}"),
+        )
+    })
 }

@@ -75,6 +75,21 @@ describe('nodes', () => {
     assert.equal(typeof points[0].time, 'number')
     await assert.rejects(client.node('pve1').rrddata('decade'), (e) => e instanceof InvalidInputError && 'timeframe' in e.errors)
   })
+
+  it('node(name).taskPage() pages the task history; a negative limit is refused before sending', async () => {
+    const node = client.node('pve1')
+    for (const entry of (await node.aplinfo()).slice(0, 2)) {
+      await (await node.downloadTemplate('local', entry.template)).wait({ timeoutMs: 120000 })
+    }
+    const history = await node.tasks()
+    assert.ok(history.length >= 2)
+    const first = await node.taskPage(null, null, 0, 1)
+    const second = await node.taskPage(null, null, 1, 1)
+    assert.deepEqual(first.tasks.map((t) => t.upid), [history[0].upid])
+    assert.deepEqual(second.tasks.map((t) => t.upid), [history[1].upid])
+    assert.ok(first.total === null || first.total >= history.length)
+    await assert.rejects(node.taskPage(null, null, 0, -1), (e) => e instanceof InvalidInputError)
+  })
 })
 
 describe('containers, tasks, users', () => {

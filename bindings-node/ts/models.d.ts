@@ -568,6 +568,14 @@ export interface TaskLogLine {
   t: string
 }
 
+/** One page of a node's task history with the number of all matching tasks. */
+export interface TaskList {
+  /** The tasks on this page, newest first. */
+  tasks: Array<TaskSummary>
+  /** How many tasks match in all (PVE's `total`), when the server sent it. */
+  total: number | null
+}
+
 /** One entry of the task history (`GET /nodes/{node}/tasks`, `GET /cluster/tasks`). */
 export interface TaskSummary {
   /** The task's UPID, exactly as sent. */

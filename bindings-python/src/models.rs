@@ -349,6 +349,8 @@ models! {
     ClusterStatusEntry(ClusterStatusEntry) { kind, id, name, quorate, nodes, version, online, local, ip, nodeid, level }
     /// A task in a task history.
     TaskSummary(TaskSummary) { upid, node, pid, pstart, starttime, endtime, task_type, id, user, status, saved }
+    /// One page of a node's task history with the number of all matching tasks.
+    TaskList(TaskList) { tasks, total }
     /// A task's current status.
     TaskStatus(TaskStatus) { status, exitstatus, upid, node, pid, pstart, starttime, task_type, id, user }
     /// One task log line.

@@ -169,3 +169,19 @@ def test_secrets_never_show_in_models(client: proxmox_api.Client) -> None:
     ticket = proxy.ticket.reveal()
     assert ticket and ticket not in repr(proxy) and ticket not in str(proxy.to_dict())
     assert CANARY_PASSWORD not in repr(client)
+
+
+def test_task_page_pages_the_node_history(client: proxmox_api.Client) -> None:
+    node = client.node("pve1")
+    for entry in node.aplinfo()[:2]:
+        node.download_template("local", entry.template).wait(timeout=120)
+    history = node.tasks()
+    assert len(history) >= 2
+    first = node.task_page(limit=1)
+    second = node.task_page(start=1, limit=1)
+    assert [t.upid for t in first.tasks] == [history[0].upid]
+    assert [t.upid for t in second.tasks] == [history[1].upid]
+    # PVE sends the number of all matching tasks; a server that does not gives None.
+    assert first.total is None or first.total >= len(history)
+    with pytest.raises(proxmox_api.InvalidInputError):
+        node.task_page(limit=-1)

@@ -613,6 +613,17 @@ class TaskSummary:
     def __eq__(self, other: object) -> bool: ...
 
 @final
+class TaskList:
+    """One page of a node's task history with the number of all matching tasks."""
+
+    @property
+    def tasks(self) -> List[TaskSummary]: ...
+    @property
+    def total(self) -> Optional[int]: ...
+    def to_dict(self) -> Dict[str, JsonValue]: ...
+    def __eq__(self, other: object) -> bool: ...
+
+@final
 class TaskStatus:
     """A task's current status."""
 
@@ -1287,6 +1298,13 @@ class Node:
         Retry safety: Safe.
         """
         ...
+    def task_page(self, task_type: Optional[str] = None, vmid: Optional[int] = None, start: int = 0, limit: int = 50) -> TaskList:
+        """One page of the node's task history (`start` entries skipped, at most
+        `limit`) with PVE's `total` of all matching tasks, for paging.
+        
+        Retry safety: Safe.
+        """
+        ...
 
 @final
 class Container:
@@ -1841,6 +1859,13 @@ class AsyncNode:
         ...
     def tasks(self, task_type: Optional[str] = None, vmid: Optional[int] = None) -> Coroutine[object, object, List[TaskSummary]]:
         """The node's task history, newest first, optionally of one type and guest.
+        
+        Retry safety: Safe.
+        """
+        ...
+    def task_page(self, task_type: Optional[str] = None, vmid: Optional[int] = None, start: int = 0, limit: int = 50) -> Coroutine[object, object, TaskList]:
+        """One page of the node's task history (`start` entries skipped, at most
+        `limit`) with PVE's `total` of all matching tasks, for paging.
         
         Retry safety: Safe.
         """
