@@ -1053,6 +1053,15 @@ export interface SimulatorOptions {
  * ```
  */
 export declare function startSimulator(options?: SimulatorOptions | undefined | null): Promise<Simulator>
+/** One network fault the simulator injected. */
+export interface FaultLogEntry {
+  /** `reset-before`, `reset-after`, `stall` or `slow-body`. */
+  kind: string
+  /** The request's method. */
+  method: string
+  /** The request's path below `/api2/json`. */
+  path: string
+}
 /**
  * What to create (`containers().create(spec)`). Only `hostname` and `template` are required; the core
  * validates everything before sending.
@@ -1375,6 +1384,10 @@ export declare class Simulator {
   setNodeLatency(node: string, ms: number): void
   /** The next `count` requests matching `method` and `path` fail with `status` and `message`. */
   failNext(method: string, path: string, count: number, status: number, message: string): void
+  /** A network fault on the next `count` requests matching `method` (`*` = any) and the glob `path`: `reset-before`, `reset-after`, `stall` (the answer held `ms`) or `slow-body` (`chunk` bytes every `ms`). */
+  networkFault(kind: string, method: string, path: string, count: number, ms: number, chunk: number): void
+  /** The network faults injected so far (the last 1000), oldest first. */
+  faultLog(): Array<FaultLogEntry>
   /** Invalidates every ticket (clients must log in again). */
   expireTickets(): void
   /** The next task of `taskType` (e.g. `vzstart`) ends with `exitStatus` instead of `OK`. */

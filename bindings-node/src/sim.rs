@@ -7,6 +7,7 @@ use std::time::Duration;
 use napi::Env;
 use napi_derive::napi;
 use proxmox_api_core::Error as CoreError;
+use proxmox_api_sim::faults::NetworkFault;
 use proxmox_api_sim::{RunningSimulator, SimControl, Simulator as CoreSimulator};
 
 use crate::client::Client;
@@ -166,6 +167,38 @@ impl Simulator {
             .fail_next(&method, &path, count, status, &message);
     }
 
+    /// A network fault on the next `count` requests matching `method` (`*` = any) and the glob `path`: `reset-before`, `reset-after`, `stall` (the answer held `ms`) or `slow-body` (`chunk` bytes every `ms`).
+    #[napi]
+    pub fn network_fault(
+        &self,
+        kind: String,
+        method: String,
+        path: String,
+        count: u32,
+        ms: u32,
+        chunk: u32,
+    ) -> napi::Result<()> {
+        let fault =
+            NetworkFault::from_kind(&kind, Duration::from_millis(u64::from(ms)), chunk as usize)
+                .map_err(|message| napi::Error::new(napi::Status::InvalidArg, message))?;
+        self.control.network_fault(&method, &path, count, fault);
+        Ok(())
+    }
+
+    /// The network faults injected so far (the last 1000), oldest first.
+    #[napi]
+    pub fn fault_log(&self) -> Vec<FaultLogEntry> {
+        self.control
+            .fault_log()
+            .into_iter()
+            .map(|event| FaultLogEntry {
+                kind: event.kind.to_owned(),
+                method: event.method,
+                path: event.path,
+            })
+            .collect()
+    }
+
     /// Invalidates every ticket (clients must log in again).
     #[napi]
     pub fn expire_tickets(&self) {
@@ -238,4 +271,15 @@ impl Simulator {
     pub fn stop(&mut self) {
         self.running = None;
     }
+}
+
+/// One network fault the simulator injected.
+#[napi(object)]
+pub struct FaultLogEntry {
+    /// `reset-before`, `reset-after`, `stall` or `slow-body`.
+    pub kind: String,
+    /// The request's method.
+    pub method: String,
+    /// The request's path below `/api2/json`.
+    pub path: String,
 }

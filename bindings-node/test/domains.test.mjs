@@ -38,6 +38,15 @@ describe('simulator', () => {
     assert.equal(typeof version.release, 'string')
     assert.ok(!inspect(sim, { showHidden: true, depth: 5 }).includes(sim.password))
   })
+
+  it('injects network faults: a reset after acting fails the call as sent, and is logged', async () => {
+    await client.version()
+    sim.networkFault('reset-after', 'POST', '/access/users', 1, 0, 1)
+    await assert.rejects(client.users().create('netfault', 'netfault-pw-1'), (e) => e instanceof ProxmoxError && e.sent === true)
+    assert.ok((await client.users().list()).some((u) => u.userid === 'netfault@pve'))
+    assert.deepEqual(sim.faultLog(), [{ kind: 'reset-after', method: 'POST', path: '/access/users' }])
+    assert.throws(() => sim.networkFault('unplug', '*', '*', 1, 0, 1), /unplug/)
+  })
 })
 
 describe('nodes', () => {

@@ -5,11 +5,13 @@
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
+use proxmox_api_sim::faults::NetworkFault;
 use proxmox_api_sim::{RunningSimulator, SimControl, Simulator};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 
 use crate::args::FromPython;
+use crate::errors::invalid_input;
 use crate::runtime::block_on;
 
 /// A running in-process Proxmox VE simulator (use `proxmox_api.testing.Simulator`).
@@ -126,6 +128,36 @@ impl NativeSimulator {
         self.control.set_task_duration_scale(scale);
     }
 
+    /// A network fault on the next `count` requests matching `method` (`*` = any) and the glob
+    /// `path`: `reset-before`, `reset-after`, `stall` (the answer held `seconds`) or `slow-body`
+    /// (`chunk` bytes every `seconds`).
+    #[pyo3(signature = (kind, method="*", path="*", count=1, seconds=1.0, chunk=16))]
+    fn network_fault(
+        &self,
+        kind: &str,
+        method: &str,
+        path: &str,
+        count: u32,
+        seconds: f64,
+        chunk: usize,
+    ) -> PyResult<()> {
+        let delay = Duration::try_from_secs_f64(seconds)
+            .map_err(|_| invalid_input("seconds", format!("expected 0 or more, got {seconds}")))?;
+        let fault = NetworkFault::from_kind(kind, delay, chunk)
+            .map_err(|message| invalid_input("kind", message))?;
+        self.control.network_fault(method, path, count, fault);
+        Ok(())
+    }
+
+    /// The network faults injected so far (the last 1000), oldest first: (kind, method, path).
+    fn fault_log(&self) -> Vec<(String, String, String)> {
+        self.control
+            .fault_log()
+            .into_iter()
+            .map(|event| (event.kind.to_owned(), event.method, event.path))
+            .collect()
+    }
+
     fn __repr__(&self) -> String {
         format!("Simulator(url={:?}, user={:?})", self.url, self.user)
     }
@@ -172,6 +204,11 @@ class NativeSimulator:
     def release_lock(self, vmid: int) -> None: ...
     def advance_clock(self, seconds: float) -> None: ...
     def set_task_duration_scale(self, scale: float) -> None: ...
+    def network_fault(
+        self, kind: str, method: str = "*", path: str = "*", count: int = 1,
+        seconds: float = 1.0, chunk: int = 16,
+    ) -> None: ...
+    def fault_log(self) -> List[Tuple[str, str, str]]: ...
 "#;
 
 /// Registers the simulator class.

@@ -71,3 +71,24 @@ def test_retry_safety_is_an_enum(faults: Simulator) -> None:
         assert error.retry_safety == "never"
     else:
         raise AssertionError("the injected failures did not surface")
+
+
+def test_network_faults_from_the_simulator_helper(faults: Simulator) -> None:
+    client = faults.client()
+    client.version()
+    faults.network_fault("reset-after", "POST", "/access/users")
+    try:
+        client.users().create("netfault", "netfault-pw-1")
+    except proxmox_api.ProxmoxError as error:
+        # The connection broke after the simulator acted: the error must say it was sent.
+        assert error.sent
+    else:
+        raise AssertionError("a reset connection did not fail the call")
+    assert "netfault@pve" in [u.userid for u in client.users().list()]
+    assert faults.fault_log() == [("reset-after", "POST", "/access/users")]
+    try:
+        faults.network_fault("unplug")
+    except proxmox_api.InvalidInputError as error:
+        assert "unplug" in str(error)
+    else:
+        raise AssertionError("an unknown fault kind was accepted")

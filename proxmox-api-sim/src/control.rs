@@ -255,23 +255,14 @@ fn one_usize() -> usize {
 
 impl NetworkFaultRequest {
     fn fault(&self) -> Result<NetworkFault, ApiError> {
-        Ok(match self.kind.as_str() {
-            "reset-before" => NetworkFault::ResetBefore,
-            "reset-after" => NetworkFault::ResetAfter,
-            "stall" => NetworkFault::Stall(Duration::from_millis(self.ms)),
-            "slow-body" => NetworkFault::SlowBody {
-                chunk: self.chunk,
-                interval: Duration::from_millis(self.interval_ms),
-            },
-            other => {
-                return Err(ApiError::new(
-                    400,
-                    format!(
-                    "unknown network fault '{other}' (reset-before, reset-after, stall, slow-body)"
-                ),
-                ))
-            }
-        })
+        // A stall waits `ms`; a slow body pauses `interval_ms` between chunks.
+        let delay = if self.kind == "stall" {
+            self.ms
+        } else {
+            self.interval_ms
+        };
+        NetworkFault::from_kind(&self.kind, Duration::from_millis(delay), self.chunk)
+            .map_err(|message| ApiError::new(400, message))
     }
 }
 

@@ -59,6 +59,26 @@ pub enum NetworkFault {
 }
 
 impl NetworkFault {
+    /// The fault named `kind` (`reset-before`, `reset-after`, `stall`, `slow-body`): `delay` is
+    /// how long a stall holds the answer, or the pause between a slow body's `chunk`-byte writes.
+    /// The control endpoint and the bindings' simulator helpers all parse names here.
+    pub fn from_kind(kind: &str, delay: Duration, chunk: usize) -> Result<Self, String> {
+        Ok(match kind {
+            "reset-before" => NetworkFault::ResetBefore,
+            "reset-after" => NetworkFault::ResetAfter,
+            "stall" => NetworkFault::Stall(delay),
+            "slow-body" => NetworkFault::SlowBody {
+                chunk,
+                interval: delay,
+            },
+            other => {
+                return Err(format!(
+                    "unknown network fault '{other}' (reset-before, reset-after, stall, slow-body)"
+                ))
+            }
+        })
+    }
+
     /// The name used in the fault log and on the control endpoint.
     pub fn name(&self) -> &'static str {
         match self {

@@ -17,7 +17,7 @@ fresh three-node simulator per test.
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Any, Iterator, Optional, Type
+from typing import Any, Iterator, List, Optional, Tuple, Type
 
 from proxmox_api._native import AsyncClient, Client
 
@@ -120,6 +120,18 @@ class Simulator:
     def set_task_duration_scale(self, scale: float) -> None:
         """Multiplies every task's duration (0 = instant)."""
         self._native.set_task_duration_scale(scale)
+
+    def network_fault(self, kind: str, method: str = "*", path: str = "*", count: int = 1,
+                      seconds: float = 1.0, chunk: int = 16) -> None:
+        """A network fault on the next ``count`` requests matching ``method`` (``*`` = any) and
+        the glob ``path``: ``reset-before`` (nothing happens), ``reset-after`` (the request is
+        acted on, then the connection is reset), ``stall`` (the answer is held ``seconds``) or
+        ``slow-body`` (the body goes out ``chunk`` bytes every ``seconds``)."""
+        self._native.network_fault(kind, method, path, count, seconds, chunk)
+
+    def fault_log(self) -> List[Tuple[str, str, str]]:
+        """The network faults injected so far, oldest first, as ``(kind, method, path)``."""
+        return [(str(kind), str(method), str(path)) for kind, method, path in self._native.fault_log()]
 
     def close(self) -> None:
         """Stops the simulator."""
