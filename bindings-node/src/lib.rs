@@ -1,8 +1,8 @@
 //! Node.js bindings of `proxmox-api-core` (napi-rs), published on npm as `proxmox-api-native`.
 //!
 //! Conversion only: every operation is the core's. Results take the JSON fast path
-//! ([`json_text`]); errors become `ProxmoxError` subclasses ([`js_error`]); cancellation comes
-//! from `AbortSignal` ([`abort`]). The package's `index.js` adds the error classes, the
+//! (`json_text`); errors become `ProxmoxError` subclasses (`js_error`); cancellation comes
+//! from `AbortSignal` (`abort`). The package's `index.js` adds the error classes, the
 //! `AbortSignal` plumbing and the `client.api` path builder on top of this addon.
 
 // napi-rs registers the exported functions only outside `cfg(test)`, so unit-test builds see them
