@@ -11,7 +11,7 @@ pub use proxmox_api_core::api::{
     ClusterApi, Container, ContainerApi, ContainerSpec, ContainersApi, CreatedContainer,
     DestroyRecord, FanOut, NodeApi, NodesApi, PerNode, Placement, ResourceKind, TaskFilter,
     TaskResult, TemplateAvailability, TemplateCatalog, TemplateLocation, TemplatesApi, User,
-    UsersApi,
+    UsersApi, DEFAULT_CONCURRENCY, DEFAULT_PER_NODE_TIMEOUT,
 };
 pub use proxmox_api_core::models::{
     AclEntry, AclSubject, ApiTokenInfo, AplInfoEntry, ClusterResource, ClusterStatusEntry, CpuInfo,

@@ -60,8 +60,8 @@ macro_rules! operations {
                 /// at most `concurrency` nodes at a time, each abandoned after `per_node_timeout`,
                 /// optionally `only` some nodes. Offline nodes are not contacted.
                 local fn fan_out(
-                    concurrency: usize = 8,
-                    per_node_timeout: Duration = Duration::from_secs(30),
+                    concurrency: usize = DEFAULT_CONCURRENCY,
+                    per_node_timeout: Duration = DEFAULT_PER_NODE_TIMEOUT,
                     only: Option<Vec<String>> = None
                 ) -> FanOut, retry Safe, js "fanOut"
                     => |client| {

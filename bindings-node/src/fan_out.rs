@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use napi_derive::napi;
-use proxmox_api_core::api::FanOut as CoreFanOut;
+use proxmox_api_core::api::{FanOut as CoreFanOut, DEFAULT_CONCURRENCY, DEFAULT_PER_NODE_TIMEOUT};
 
 use crate::abort::{abortable, AbortSignal};
 use crate::enums;
@@ -19,7 +19,7 @@ pub struct FanOut {
 }
 
 impl FanOut {
-    /// The core's fan-out with the table's defaults (8 at a time, 30 s per node).
+    /// The core's fan-out with the core's defaults (64 at a time, 30 s per node).
     pub fn new(
         core: CoreFanOut,
         concurrency: Option<u32>,
@@ -27,10 +27,10 @@ impl FanOut {
         only: Option<Vec<String>>,
     ) -> Self {
         let mut inner = core
-            .concurrency(concurrency.unwrap_or(8) as usize)
-            .per_node_timeout(Duration::from_millis(u64::from(
-                per_node_timeout_ms.unwrap_or(30_000),
-            )));
+            .concurrency(concurrency.map_or(DEFAULT_CONCURRENCY, |n| n as usize))
+            .per_node_timeout(per_node_timeout_ms.map_or(DEFAULT_PER_NODE_TIMEOUT, |ms| {
+                Duration::from_millis(u64::from(ms))
+            }));
         if let Some(nodes) = only {
             inner = inner.only(nodes);
         }

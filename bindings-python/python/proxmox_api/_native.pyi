@@ -1199,7 +1199,7 @@ class Client:
         Retry safety: Safe.
         """
         ...
-    def fan_out(self, concurrency: int = 8, per_node_timeout: float = 30.0, only: Optional[Sequence[str]] = None) -> FanOut:
+    def fan_out(self, concurrency: int = 64, per_node_timeout: float = 30.0, only: Optional[Sequence[str]] = None) -> FanOut:
         """Runs one operation on every node at once, each node with its own result:
         at most `concurrency` nodes at a time, each abandoned after `per_node_timeout`,
         optionally `only` some nodes. Offline nodes are not contacted.
@@ -1764,7 +1764,7 @@ class AsyncClient:
         Retry safety: Safe.
         """
         ...
-    def fan_out(self, concurrency: int = 8, per_node_timeout: float = 30.0, only: Optional[Sequence[str]] = None) -> AsyncFanOut:
+    def fan_out(self, concurrency: int = 64, per_node_timeout: float = 30.0, only: Optional[Sequence[str]] = None) -> AsyncFanOut:
         """Runs one operation on every node at once, each node with its own result:
         at most `concurrency` nodes at a time, each abandoned after `per_node_timeout`,
         optionally `only` some nodes. Offline nodes are not contacted.

@@ -22,6 +22,9 @@ use crate::request::ApiRequest;
 /// Default number of nodes contacted at once: every node of any real cluster in one wave.
 pub const DEFAULT_CONCURRENCY: usize = 64;
 
+/// Default time after which one node's operation is abandoned with [`Error::Timeout`].
+pub const DEFAULT_PER_NODE_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// How long a node list learnt from `GET /cluster/status` is reused by later fan-outs. Short:
 /// a node that goes offline costs at most one per-node timeout within this window.
 pub const NODE_LIST_TTL: Duration = Duration::from_secs(5);
@@ -44,7 +47,7 @@ impl Client {
         FanOut {
             client: self.clone(),
             concurrency: DEFAULT_CONCURRENCY,
-            per_node_timeout: Duration::from_secs(30),
+            per_node_timeout: DEFAULT_PER_NODE_TIMEOUT,
             nodes: None,
         }
     }

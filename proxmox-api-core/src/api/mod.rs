@@ -15,7 +15,9 @@ pub mod templates;
 pub mod users;
 pub mod vnc;
 
-pub use aggregate::{cluster_nodes, FanOut, NodeReachability, PerNode};
+pub use aggregate::{
+    cluster_nodes, FanOut, NodeReachability, PerNode, DEFAULT_CONCURRENCY, DEFAULT_PER_NODE_TIMEOUT,
+};
 pub use cluster::{ClusterApi, DestroyRecord, ResourceKind, TaskFilter, TaskResult};
 pub use containers::{Container, ContainerApi, ContainersApi, CreateContainer, CreatedContainer};
 pub use nodes::{NodeApi, NodesApi};
