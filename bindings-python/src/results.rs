@@ -2,6 +2,7 @@
 //! future is waited for ([`Mode`]).
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use futures_util::StreamExt;
@@ -34,16 +35,26 @@ pub trait ToPython: Send + 'static {
     fn hint(mode: Mode) -> String;
 }
 
-/// A value to convert once the GIL is held again (the asyncio result of a future).
-struct Converted<T>(T, Mode);
+/// A result that becomes a Python object once the GIL is held: what every I/O operation's
+/// future yields after type erasure.
+type Deferred = Box<dyn FnOnce(Python<'_>, Mode) -> PyResult<PyObject> + Send>;
 
-impl<'py, T: ToPython> IntoPyObject<'py> for Converted<T> {
+/// Every operation's future behind one type. Spawning is generic over the future's type, and a
+/// tokio task instantiates its whole harness per type (for both schedulers); erased, the 74
+/// operations share one instantiation instead of each compiling its own (about half of this
+/// crate's build time before).
+type ErasedIo = Pin<Box<dyn Future<Output = Result<Deferred, Error>> + Send>>;
+
+/// A [`Deferred`] result converted when asyncio hands the GIL back.
+struct Converted(Deferred, Mode);
+
+impl<'py> IntoPyObject<'py> for Converted {
     type Target = PyAny;
     type Output = Bound<'py, PyAny>;
     type Error = PyErr;
 
     fn into_pyobject(self, py: Python<'py>) -> Result<Self::Output, Self::Error> {
-        Ok(self.0.to_python(py, self.1)?.into_bound(py))
+        Ok((self.0)(py, self.1)?.into_bound(py))
     }
 }
 
@@ -55,15 +66,27 @@ impl Mode {
         T: ToPython,
         F: Future<Output = Result<T, Error>> + Send + 'static,
     {
+        let erased: ErasedIo = Box::pin(async move {
+            let value = future.await?;
+            Ok(Box::new(move |py: Python<'_>, mode| value.to_python(py, mode)) as Deferred)
+        });
+        self.run_erased(py, erased)
+    }
+
+    /// The one non-generic body behind [`Mode::run_io`].
+    fn run_erased(self, py: Python<'_>, future: ErasedIo) -> PyResult<PyObject> {
         match self {
             Mode::Sync => {
-                let value = block_on(py, future)?.map_err(to_py_err)?;
-                value.to_python(py, self)
+                let deferred = block_on(py, future)?.map_err(to_py_err)?;
+                deferred(py, self)
             }
             Mode::Async => {
                 let start: StartFuture = Box::new(move |py| {
                     Ok(future_into_py(py, async move {
-                        future.await.map(|v| Converted(v, self)).map_err(to_py_err)
+                        future
+                            .await
+                            .map(|deferred| Converted(deferred, self))
+                            .map_err(to_py_err)
                     })?
                     .unbind())
                 });
