@@ -17,7 +17,7 @@ async fn parameter_errors_are_surfaced_per_parameter() {
     let mut server = mockito::Server::new_async().await;
     let clock = ManualClock::at_unix(T0);
     // A 400 in the shape PVE >= 8.3 sends (see tests/fixtures/pve/PROVENANCE.md).
-    let body = include_str!("fixtures/pve/errors/param.400.modern.json");
+    let body = include_str!("../fixtures/pve/errors/param.400.modern.json");
     let _m = server
         .mock("POST", "/api2/json/nodes/pve1/lxc")
         .with_status(400)

@@ -1,5 +1,5 @@
 //! Timing of the cluster handlers on a large cluster (a benchmark: prints numbers, asserts only
-//! a generous bound). Run: `cargo test -p proxmox-api-sim --profile ci --test cluster_bench -- --ignored --nocapture`.
+//! a generous bound). Run: `cargo test -p proxmox-api-sim --profile ci --test integration cluster_bench -- --ignored --nocapture`.
 
 // The one place these tests read the real clock: they measure, they do not wait.
 #![allow(clippy::disallowed_methods)]

@@ -34,7 +34,10 @@ fn every_file_here_is_a_module() {
         let name = path.file_stem().unwrap().to_str().unwrap().to_owned();
         let is_module = path.extension().is_some_and(|e| e == "rs") || path.join("mod.rs").exists();
         if is_module && name != "main" {
-            assert!(main.contains(&format!("mod {name};")), "tests/integration/{name} is not a module of main.rs");
+            assert!(
+                main.contains(&format!("mod {name};")),
+                "tests/integration/{name} is not a module of main.rs"
+            );
         }
     }
 }

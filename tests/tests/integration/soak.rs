@@ -4,7 +4,7 @@
 //! no leaked lock; prints its counts.
 //!
 //! Short form by default (CI): `SOAK_OPS` operations (default 400) within `SOAK_SECONDS` (default
-//! 60). Long form: `SOAK_OPS=3000 SOAK_SECONDS=600 cargo test -p proxmox-api-tests --test soak --profile ci -- --nocapture`.
+//! 60). Long form: `SOAK_OPS=3000 SOAK_SECONDS=600 cargo test -p proxmox-api-tests --test integration --profile ci soak -- --nocapture`.
 
 use crate::fault_proxy;
 
