@@ -1154,6 +1154,22 @@ export declare class AbortToken {
  * Logs in on first use; the session is renewed and shared by all calls of this client.
  */
 export declare class Client {
+  /** Creates a client. Nothing is sent yet; bad input throws `InvalidInputError`. */
+  constructor(login: Login, options?: ClientOptions | undefined | null)
+  /**
+   * The raw escape hatch: any method and path below `/api2/json`, e.g.
+   * `request('GET', '/cluster/resources', { type: 'vm' })`. Resolves to the response's `data`
+   * with PVE's own field names. Parameters are strings, numbers, booleans (sent as 1/0) or
+   * arrays (sent as repeated keys); `null` values are left out. GETs are retried by the core;
+   * other methods only when provably not sent. `options.timeoutMs` overrides the client's
+   * request timeout for this call. Prefer `client.api` for path segments built from data.
+   */
+  request(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, params?: Record<string, string | number | boolean | Array<string | number | boolean> | null | undefined> | null, options?: RequestOptions | undefined | null, signal?: AbortSignal | undefined | null): Promise<unknown>
+  /**
+   * Like `request`, with the path given as segments that are percent-encoded one by one
+   * (what `client.api.nodes(name)...` calls).
+   */
+  requestSegments(method: 'GET' | 'POST' | 'PUT' | 'DELETE', segments: Array<string>, params?: Record<string, string | number | boolean | Array<string | number | boolean> | null | undefined> | null, signal?: AbortSignal | undefined | null): Promise<unknown>
   /**
    * The server's Proxmox VE version (`GET /version`).
    *
@@ -1216,27 +1232,11 @@ export declare class Client {
   task(upid: string): Task
   /**
    * Runs one operation on every node at once, each node with its own result:
-   * at most `concurrency` nodes at a time, each abandoned after `per_node_timeout`,
+   * at most `concurrency` nodes at a time, each abandoned after `perNodeTimeout`,
    * optionally `only` some nodes. Offline nodes are not contacted.
+   * @param perNodeTimeout in milliseconds
    */
   fanOut(concurrency?: number | undefined | null, perNodeTimeout?: number | undefined | null, only?: Array<string> | undefined | null): FanOut
-  /** Creates a client. Nothing is sent yet; bad input throws `InvalidInputError`. */
-  constructor(login: Login, options?: ClientOptions | undefined | null)
-  /**
-   * The raw escape hatch: any method and path below `/api2/json`, e.g.
-   * `request('GET', '/cluster/resources', { type: 'vm' })`. Resolves to the response's `data`
-   * with PVE's own field names. Parameters are strings, numbers, booleans (sent as 1/0) or
-   * arrays (sent as repeated keys); `null` values are left out. GETs are retried by the core;
-   * other methods only when provably not sent. `options.timeoutMs` overrides the client's
-   * request timeout for this call. Prefer `client.api` for path segments built from data.
-   */
-  request(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, params?: Record<string, string | number | boolean | Array<string | number | boolean> | null | undefined> | null, options?: RequestOptions | undefined | null, signal?: AbortSignal | undefined | null): Promise<unknown>
-  /**
-   * Like `request`, with the path given as segments that are percent-encoded one by one
-   * (what `client.api.nodes(name)...` calls).
-   */
-  requestSegments(method: 'GET' | 'POST' | 'PUT' | 'DELETE', segments: Array<string>, params?: Record<string, string | number | boolean | Array<string | number | boolean> | null | undefined> | null, signal?: AbortSignal | undefined | null): Promise<unknown>
-  
 }
 /** The cluster. Created by `client.cluster()`. */
 export declare class ClusterApi {
@@ -1323,6 +1323,13 @@ export declare class SessionTicket {
 /** Containers across the cluster. Created by `client.containers()`. */
 export declare class ContainersApi {
   /**
+   * Creates a container. The spec is checked before anything is sent; the node (by
+   * `placement`, default most free memory) and the vmid (next free) are chosen when not given.
+   * Not retry-safe once sent, unless `idempotencyKey` is given: a repeated creation with the
+   * same key returns the container the first one created.
+   */
+  create(spec: ContainerSpec, signal?: AbortSignal | undefined | null): Promise<CreatedContainer>
+  /**
    * Every container the caller may see, in one request.
    *
    * Retry safety once sent: `safe`.
@@ -1346,14 +1353,6 @@ export declare class ContainersApi {
    * Retry safety once sent: `safe`.
    */
   get(vmid: number, signal?: AbortSignal | undefined | null): Promise<Container>
-  /**
-   * Creates a container. The spec is checked before anything is sent; the node (by
-   * `placement`, default most free memory) and the vmid (next free) are chosen when not given.
-   * Not retry-safe once sent, unless `idempotencyKey` is given: a repeated creation with the
-   * same key returns the container the first one created.
-   */
-  create(spec: ContainerSpec, signal?: AbortSignal | undefined | null): Promise<CreatedContainer>
-  
 }
 /** One container. Created by `client.node(name).container(vmid)` or `containers().handle(vmid)`. */
 export declare class ContainerApi {
@@ -1603,6 +1602,16 @@ export declare class Simulator {
  */
 export declare class Task {
   /**
+   * Waits until the task stops. Resolves when it succeeded (`warnings` counts `WARNINGS: n`);
+   * rejects with `TaskFailedError` (exit status and log tail) or `TaskTimeoutError`.
+   * Polling (backoff from 250 ms to 5 s) is the core's.
+   *
+   * ```ts
+   * await task.wait({ timeoutMs: 60_000, onProgress: (p) => p.newLines.forEach((l) => console.log(l)) })
+   * ```
+   */
+  wait(options?: WaitOptions | undefined | null): Promise<TaskOutcome>
+  /**
    * The task's identifier (UPID text).
    */
   get upid(): string
@@ -1631,18 +1640,9 @@ export declare class Task {
   /**
    * The same polling as a stream of progress reports (state + new log lines);
    * a failed or timed-out task ends it with its error.
+   * @param timeout in milliseconds
    */
   progress(timeout?: number | undefined | null): ProgressStream
-  /**
-   * Waits until the task stops. Resolves when it succeeded (`warnings` counts `WARNINGS: n`);
-   * rejects with `TaskFailedError` (exit status and log tail) or `TaskTimeoutError`.
-   * Polling (backoff from 250 ms to 5 s) is the core's.
-   *
-   * ```ts
-   * await task.wait({ timeoutMs: 60_000, onProgress: (p) => p.newLines.forEach((l) => console.log(l)) })
-   * ```
-   */
-  wait(options?: WaitOptions | undefined | null): Promise<TaskOutcome>
 }
 /** The reports of `task.progress()`; iterate it with `for await (const p of task.progress())`. */
 export declare class ProgressStream {
@@ -1684,6 +1684,12 @@ export declare class TemplatesApi {
 /** Users. Created by `client.users()`. No method ever returns a password. */
 export declare class UsersApi {
   /**
+   * Creates user `username@realm` (realm `pve` by default); resolves to the user id. The
+   * password (8 to 64 characters) is checked before anything is sent. Not retry-safe once
+   * sent: a second attempt fails with `ConflictError` if the first arrived.
+   */
+  create(username: string, password: string, options?: NewUserOptions | undefined | null, signal?: AbortSignal | undefined | null): Promise<string>
+  /**
    * Every user (`GET /access/users`).
    *
    * Retry safety once sent: `safe`.
@@ -1708,7 +1714,7 @@ export declare class UsersApi {
    */
   get(userid: string, signal?: AbortSignal | undefined | null): Promise<User>
   /**
-   * Sets a user's password (8 to 64 characters). `confirmation_password` is the
+   * Sets a user's password (8 to 64 characters). `confirmationPassword` is the
    * current password of the user this client is logged in as (PVE 8/9 require it as
    * `confirmation-password`); PVE refuses API tokens here.
    *
@@ -1745,10 +1751,4 @@ export declare class UsersApi {
    * Retry safety once sent: `safe`.
    */
   containers(userid: string, signal?: AbortSignal | undefined | null): Promise<Array<GuestResource>>
-  /**
-   * Creates user `username@realm` (realm `pve` by default); resolves to the user id. The
-   * password (8 to 64 characters) is checked before anything is sent. Not retry-safe once
-   * sent: a second attempt fails with `ConflictError` if the first arrived.
-   */
-  create(username: string, password: string, options?: NewUserOptions | undefined | null, signal?: AbortSignal | undefined | null): Promise<string>
 }

@@ -170,19 +170,21 @@ macro_rules! emit_declaration {
 /// The TypeScript member of one operation, or `None` for the hand-written shapes.
 macro_rules! node_declaration {
     (@getter [$($doc:tt)*], (), $ret:ty, $retry:ident, $js:tt) => {
-        format!("{}  get {}(): {}\n", tsdoc(&[$($doc),*], None), $js, <$ret as ToJs>::ts())
+        format!("{}  get {}(): {}\n", tsdoc(&[$($doc),*], &[], None), $js, <$ret as ToJs>::ts())
     };
     (@local [$($doc:tt)*], ( $( $arg:ident : $aty:ty $(= $default:expr)? ),* ), $ret:ty, $retry:ident, $js:tt) => {{
         let params: Vec<String> = vec![$( ts_param!($arg, $aty $(, $default)?) ),*];
-        format!("{}  {}({}): {}\n", tsdoc(&[$($doc),*], None), $js, params.join(", "), <$ret as ToJs>::ts())
+        let args: Vec<(&str, Option<&str>)> = vec![$( (stringify!($arg), <$aty as FromJs>::note()) ),*];
+        format!("{}  {}({}): {}\n", tsdoc(&[$($doc),*], &args, None), $js, params.join(", "), <$ret as ToJs>::ts())
     }};
     (@io [$($doc:tt)*], ( $( $arg:ident : $aty:ty $(= $default:expr)? ),* ), $ret:ty, $retry:ident, $js:tt) => {{
         #[allow(unused_mut)]
         let mut params: Vec<String> = vec![$( ts_param!($arg, $aty $(, $default)?) ),*];
         params.push("signal?: AbortSignal | undefined | null".to_owned());
+        let args: Vec<(&str, Option<&str>)> = vec![$( (stringify!($arg), <$aty as FromJs>::note()) ),*];
         format!(
             "{}  {}({}): Promise<{}>\n",
-            tsdoc(&[$($doc),*], Some(RetrySafety::$retry)),
+            tsdoc(&[$($doc),*], &args, Some(RetrySafety::$retry)),
             $js,
             params.join(", "),
             <$ret as ToJs>::ts()
@@ -261,9 +263,28 @@ pub fn camel(snake: &str) -> String {
     out
 }
 
-/// A TSDoc block from the table's doc lines, plus the retry safety of `io` operations.
-pub(crate) fn tsdoc(lines: &[&str], retry: Option<RetrySafety>) -> String {
-    let mut body: Vec<String> = lines.iter().map(|l| l.trim().to_owned()).collect();
+/// A TSDoc block from the table's doc lines (argument names in backquotes camelCased), a
+/// `@param` line per argument with a unit, and the retry safety of `io` operations.
+pub(crate) fn tsdoc(
+    lines: &[&str],
+    args: &[(&str, Option<&str>)],
+    retry: Option<RetrySafety>,
+) -> String {
+    let mut body: Vec<String> = lines
+        .iter()
+        .map(|line| {
+            let mut line = line.trim().to_owned();
+            for (arg, _) in args.iter().filter(|(arg, _)| arg.contains('_')) {
+                line = line.replace(&format!("`{arg}`"), &format!("`{}`", camel(arg)));
+            }
+            line
+        })
+        .collect();
+    for (arg, note) in args {
+        if let Some(note) = note {
+            body.push(format!("@param {} {note}", camel(arg)));
+        }
+    }
     if let Some(retry) = retry {
         body.push(String::new());
         body.push(format!(

@@ -75,6 +75,10 @@ pub trait FromJs: Sized {
     fn ts() -> String;
     /// Converts the given value of parameter `name`.
     fn from_js(value: Value, name: &str) -> Result<Self, CoreError>;
+    /// What the TypeScript type does not say (a unit), for the TSDoc `@param` line.
+    fn note() -> Option<&'static str> {
+        None
+    }
 }
 
 fn text(value: Value, name: &str) -> Result<String, CoreError> {
@@ -173,6 +177,9 @@ impl FromJs for Duration {
     fn from_js(value: Value, name: &str) -> Result<Self, CoreError> {
         whole(&value, name, MAX_SAFE_INTEGER).map(Duration::from_millis)
     }
+    fn note() -> Option<&'static str> {
+        Some("in milliseconds")
+    }
 }
 
 impl<T: FromJs> FromJs for Option<T> {
@@ -181,6 +188,9 @@ impl<T: FromJs> FromJs for Option<T> {
     }
     fn from_js(value: Value, name: &str) -> Result<Self, CoreError> {
         T::from_js(value, name).map(Some)
+    }
+    fn note() -> Option<&'static str> {
+        T::note()
     }
 }
 
