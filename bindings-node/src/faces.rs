@@ -178,9 +178,10 @@ macro_rules! node_declaration {
         format!("{}  {}({}): {}\n", tsdoc(&[$($doc),*], &args, None), $js, params.join(", "), <$ret as ToJs>::ts())
     }};
     (@io [$($doc:tt)*], ( $( $arg:ident : $aty:ty $(= $default:expr)? ),* ), $ret:ty, $retry:ident, $js:tt) => {{
-        #[allow(unused_mut)]
-        let mut params: Vec<String> = vec![$( ts_param!($arg, $aty $(, $default)?) ),*];
-        params.push("signal?: AbortSignal | undefined | null".to_owned());
+        let params: Vec<String> = vec![
+            $( ts_param!($arg, $aty $(, $default)?), )*
+            "signal?: AbortSignal | undefined | null".to_owned(),
+        ];
         let args: Vec<(&str, Option<&str>)> = vec![$( (stringify!($arg), <$aty as FromJs>::note()) ),*];
         format!(
             "{}  {}({}): Promise<{}>\n",
