@@ -229,15 +229,14 @@ fn send_builders(sources: &[String]) -> Vec<(String, Vec<String>)> {
                 *is_builder = true;
             }
             if let Some(signature) = line.strip_prefix("    pub fn ") {
-                if signature.contains("(mut self") || signature.contains("(self") {
-                    if signature.trim_end().ends_with("-> Self {") {
-                        options.push(
-                            signature
-                                .chars()
-                                .take_while(|c| c.is_alphanumeric() || *c == '_')
-                                .collect(),
-                        );
-                    }
+                let takes_self = signature.contains("(mut self") || signature.contains("(self");
+                if takes_self && signature.trim_end().ends_with("-> Self {") {
+                    options.push(
+                        signature
+                            .chars()
+                            .take_while(|c| c.is_alphanumeric() || *c == '_')
+                            .collect(),
+                    );
                 }
             }
         }
