@@ -1021,6 +1021,11 @@ export interface Operation {
   io: boolean
   /** Its retry safety once sent: `safe`, `after_check` or `never`. */
   retrySafety: string
+  /**
+   * The TypeScript member generated from the table (with its TSDoc), or `null` for the few
+   * operations whose Node shape is hand-written (their typings come from napi-rs).
+   */
+  declaration?: string
 }
 /** Every operation of the shared table (for the parity test). */
 export declare function operations(): Array<Operation>
@@ -1099,6 +1104,14 @@ export interface ContainerSpec {
   node?: string
   /** The vmid; the next free one when unset. */
   vmid?: number
+  /** How the node is chosen when `node` is unset (default `most_free_memory`). */
+  placement?: 'most_free_memory' | 'least_load' | 'most_free_disk'
+  /**
+   * Makes the creation idempotent: a repeated creation with the same key returns the
+   * container the first one created instead of creating another (one key per intended
+   * container, e.g. a request id).
+   */
+  idempotencyKey?: string
 }
 /** How to wait for a task. */
 export interface WaitOptions {
@@ -1143,45 +1156,6 @@ export declare class AbortToken {
 export declare class Client {
   /** Creates a client. Nothing is sent yet; bad input throws `InvalidInputError`. */
   constructor(login: Login, options?: ClientOptions | undefined | null)
-  /** The API base URL, e.g. `https://pve.example.com:8006/api2/json`. */
-  get baseUrl(): string
-  /** The server's version (`GET /version`). */
-  version(signal?: AbortSignal | undefined | null): Promise<Version>
-  /** The cluster's nodes: `client.nodes().list()`, `client.nodes().statusAll()`. */
-  nodes(): NodesApi
-  /** One node by name; nothing is sent until a method is called. */
-  node(name: string): NodeApi
-  /** The cluster as a whole: resources, status, next free id, tasks, the destroy log. */
-  cluster(): ClusterApi
-  /** Containers across the cluster: list, locate, get, create (with placement). */
-  containers(): ContainersApi
-  /** Container templates across the cluster. */
-  templates(): TemplatesApi
-  /** Users and their access to containers. */
-  users(): UsersApi
-  /** Tasks started elsewhere. */
-  tasks(): TasksApi
-  /** A handle for a task by UPID; a malformed UPID throws `InvalidInputError`. */
-  task(upid: string): Task
-  /**
-   * Runs one operation on every node at once, each node with its own result: at most
-   * `concurrency` nodes at a time (default 8), each abandoned after `perNodeTimeoutMs`
-   * (default 30 000), optionally `only` some nodes. Offline nodes are not contacted.
-   */
-  fanOut(concurrency?: number | undefined | null, perNodeTimeoutMs?: number | undefined | null, only?: Array<string> | undefined | null): FanOut
-  /**
-   * Logs in as another user and returns their session ticket (a secret), without touching
-   * this client's session. Accounts with a second factor reject with `TfaRequiredError`.
-   */
-  loginAs(userid: string, password: string, signal?: AbortSignal | undefined | null): Promise<SessionTicket>
-  /** The browser URL of container `vmid`'s noVNC console on this client's server. */
-  consoleUrl(node: string, vmid: number, name: string): string
-  /**
-   * Logs in as end user `userid` and returns what their browser needs to open container
-   * `vmid`'s console: the URL and THEIR session cookie. Rejects with `PermissionDeniedError`
-   * unless the user holds `VM.Console` on it, `AuthenticationError` for a wrong password.
-   */
-  consoleSessionFor(userid: string, password: string, node: string, vmid: number, signal?: AbortSignal | undefined | null): Promise<ConsoleSession>
   /**
    * The raw escape hatch: any method and path below `/api2/json`, e.g.
    * `request('GET', '/cluster/resources', { type: 'vm' })`. Resolves to the response's `data`
@@ -1196,21 +1170,105 @@ export declare class Client {
    * (what `client.api.nodes(name)...` calls).
    */
   requestSegments(method: 'GET' | 'POST' | 'PUT' | 'DELETE', segments: Array<string>, params?: Record<string, string | number | boolean | Array<string | number | boolean> | null | undefined> | null, signal?: AbortSignal | undefined | null): Promise<unknown>
+  /**
+   * The server's Proxmox VE version (`GET /version`).
+   *
+   * Retry safety once sent: `safe`.
+   */
+  version(signal?: AbortSignal | undefined | null): Promise<Version>
+  /**
+   * Logs in as another user and returns their session ticket (a secret), without
+   * touching this client's session.
+   *
+   * Retry safety once sent: `safe`.
+   */
+  loginAs(userid: string, password: string, signal?: AbortSignal | undefined | null): Promise<SessionTicket>
+  /**
+   * The browser URL of a container's noVNC console on this server.
+   */
+  consoleUrl(node: string, vmid: number, name: string): string
+  /**
+   * Logs in as end user `userid` and returns the console URL of container `vmid`
+   * with THEIR session cookie; fails unless they hold `VM.Console` on it.
+   *
+   * Retry safety once sent: `safe`.
+   */
+  consoleSessionFor(userid: string, password: string, node: string, vmid: number, signal?: AbortSignal | undefined | null): Promise<ConsoleSession>
+  /**
+   * The API base URL (ending in `/api2/json`).
+   */
+  get baseUrl(): string
+  /**
+   * The cluster's nodes as a whole.
+   */
+  nodes(): NodesApi
+  /**
+   * One node by name.
+   */
+  node(name: string): NodeApi
+  /**
+   * The cluster: resources, quorum, next free id, task history.
+   */
+  cluster(): ClusterApi
+  /**
+   * Containers across the cluster: list, find, create.
+   */
+  containers(): ContainersApi
+  /**
+   * Templates across the cluster.
+   */
+  templates(): TemplatesApi
+  /**
+   * Users and their access to containers.
+   */
+  users(): UsersApi
+  /**
+   * Tasks across the cluster: history and handles by UPID.
+   */
+  tasks(): TasksApi
+  /**
+   * A handle for the task `upid` (e.g. one started by another process).
+   */
+  task(upid: string): Task
+  /**
+   * Runs one operation on every node at once, each node with its own result:
+   * at most `concurrency` nodes at a time, each abandoned after `perNodeTimeout`,
+   * optionally `only` some nodes. Offline nodes are not contacted.
+   * @param perNodeTimeout in milliseconds
+   */
+  fanOut(concurrency?: number | undefined | null, perNodeTimeout?: number | undefined | null, only?: Array<string> | undefined | null): FanOut
 }
 /** The cluster. Created by `client.cluster()`. */
 export declare class ClusterApi {
-  /** Every node, guest and storage the caller may see, in one request, optionally of one kind. */
-  resources(kind?: 'vm' | 'node' | 'storage' | 'sdn', signal?: AbortSignal | undefined | null): Promise<Array<ClusterResource>>
-  /** Quorum and which nodes are online (`GET /cluster/status`). */
+  /**
+   * Every node, guest and storage the caller may see, optionally of one kind.
+   *
+   * Retry safety once sent: `safe`.
+   */
+  resources(kind?: 'vm' | 'node' | 'storage' | 'sdn' | undefined | null, signal?: AbortSignal | undefined | null): Promise<Array<ClusterResource>>
+  /**
+   * Quorum and which nodes are online (`GET /cluster/status`).
+   *
+   * Retry safety once sent: `safe`.
+   */
   status(signal?: AbortSignal | undefined | null): Promise<Array<ClusterStatusEntry>>
-  /** The lowest free vmid. It is not reserved: a creation may still lose it to another. */
+  /**
+   * The lowest free vmid (not reserved: a creation may still lose it).
+   *
+   * Retry safety once sent: `safe`.
+   */
   nextId(signal?: AbortSignal | undefined | null): Promise<number>
   /**
-   * The cluster's recent tasks, newest first, narrowed by type (`vzcreate`, ...), guest and
-   * node.
+   * The cluster's recent tasks, newest first, narrowed by type, guest and node.
+   *
+   * Retry safety once sent: `safe`.
    */
   tasks(taskType?: string | undefined | null, vmid?: number | undefined | null, node?: string | undefined | null, signal?: AbortSignal | undefined | null): Promise<Array<TaskSummary>>
-  /** Every container destruction in the task history, newest first: who, when, how it ended. */
+  /**
+   * Every container destruction in the task history, newest first.
+   *
+   * Retry safety once sent: `safe`.
+   */
   destroyLog(signal?: AbortSignal | undefined | null): Promise<Array<DestroyRecord>>
 }
 /** A VNC proxy opened for a container (`container.vncProxy()`); the ticket lives about 20-40 s. */
@@ -1264,47 +1322,102 @@ export declare class SessionTicket {
 }
 /** Containers across the cluster. Created by `client.containers()`. */
 export declare class ContainersApi {
-  /** Every container in the cluster, in one request (`GET /cluster/resources?type=vm`). */
-  list(signal?: AbortSignal | undefined | null): Promise<Array<GuestResource>>
-  /** The node that hosts container `vmid` (`NotFoundError` when none does). */
-  locate(vmid: number, signal?: AbortSignal | undefined | null): Promise<string>
-  /** A handle for container `vmid`, wherever it lives (one request to find its node). */
-  handle(vmid: number, signal?: AbortSignal | undefined | null): Promise<ContainerApi>
-  /** One container by vmid, asking only the node that hosts it: `{ vmid, node, status, config }`. */
-  get(vmid: number, signal?: AbortSignal | undefined | null): Promise<Container>
   /**
-   * Creates a container. The spec is checked before anything is sent; the node (most free
-   * memory) and the vmid (next free) are chosen when not given. Not retry-safe once sent:
-   * check with `list()` before creating again.
+   * Creates a container. The spec is checked before anything is sent; the node (by
+   * `placement`, default most free memory) and the vmid (next free) are chosen when not given.
+   * Not retry-safe once sent, unless `idempotencyKey` is given: a repeated creation with the
+   * same key returns the container the first one created.
    */
   create(spec: ContainerSpec, signal?: AbortSignal | undefined | null): Promise<CreatedContainer>
+  /**
+   * Every container the caller may see, in one request.
+   *
+   * Retry safety once sent: `safe`.
+   */
+  list(signal?: AbortSignal | undefined | null): Promise<Array<GuestResource>>
+  /**
+   * The node hosting container `vmid`.
+   *
+   * Retry safety once sent: `safe`.
+   */
+  locate(vmid: number, signal?: AbortSignal | undefined | null): Promise<string>
+  /**
+   * A handle for container `vmid`, wherever it lives.
+   *
+   * Retry safety once sent: `safe`.
+   */
+  handle(vmid: number, signal?: AbortSignal | undefined | null): Promise<ContainerApi>
+  /**
+   * One container with status and configuration.
+   *
+   * Retry safety once sent: `safe`.
+   */
+  get(vmid: number, signal?: AbortSignal | undefined | null): Promise<Container>
 }
 /** One container. Created by `client.node(name).container(vmid)` or `containers().handle(vmid)`. */
 export declare class ContainerApi {
-  /** The container's id. */
+  /**
+   * The container's id.
+   */
   get vmid(): number
-  /** The node it lives on. */
+  /**
+   * The node it lives on.
+   */
   get node(): string
-  /** Current status (`GET .../status/current`). */
+  /**
+   * Running or stopped, usage, uptime, lock (`GET .../status/current`).
+   *
+   * Retry safety once sent: `safe`.
+   */
   status(signal?: AbortSignal | undefined | null): Promise<LxcStatus>
-  /** Configuration (`GET .../config`). */
+  /**
+   * The configuration (`GET .../config`).
+   *
+   * Retry safety once sent: `safe`.
+   */
   config(signal?: AbortSignal | undefined | null): Promise<LxcConfig>
-  /** Starts it; resolves to the `vzstart` task. */
+  /**
+   * Starts the container; returns the `vzstart` task.
+   *
+   * Retry safety once sent: `after_check`.
+   */
   start(signal?: AbortSignal | undefined | null): Promise<Task>
-  /** Stops it at once (like pulling the plug); resolves to the `vzstop` task. */
+  /**
+   * Stops it at once, like pulling the plug; returns the `vzstop` task.
+   *
+   * Retry safety once sent: `after_check`.
+   */
   stop(signal?: AbortSignal | undefined | null): Promise<Task>
-  /** Shuts it down cleanly; resolves to the `vzshutdown` task. */
+  /**
+   * Asks it to shut down cleanly; returns the `vzshutdown` task.
+   *
+   * Retry safety once sent: `after_check`.
+   */
   shutdown(signal?: AbortSignal | undefined | null): Promise<Task>
-  /** Reboots it; resolves to the `vzreboot` task. */
+  /**
+   * Reboots it; returns the `vzreboot` task.
+   *
+   * Retry safety once sent: `after_check`.
+   */
   reboot(signal?: AbortSignal | undefined | null): Promise<Task>
   /**
-   * Destroys it with its disks and ACL entries (a running container is stopped first);
-   * resolves to the `vzdestroy` task.
+   * Destroys it with its disks and ACL entries (stopping it first if running);
+   * returns the `vzdestroy` task.
+   *
+   * Retry safety once sent: `after_check`.
    */
   delete(signal?: AbortSignal | undefined | null): Promise<Task>
-  /** Graph data of the container; missing samples are `null`. */
-  rrddata(timeframe: 'hour' | 'day' | 'week' | 'month' | 'year', consolidation?: 'AVERAGE' | 'MAX', signal?: AbortSignal | undefined | null): Promise<Array<GuestRrdPoint>>
-  /** Opens a VNC proxy for the console (its ticket lives about 20-40 s). */
+  /**
+   * The container's graph data; missing samples are `None`/`null`.
+   *
+   * Retry safety once sent: `safe`.
+   */
+  rrddata(timeframe: 'hour' | 'day' | 'week' | 'month' | 'year', consolidation?: 'AVERAGE' | 'MAX' | undefined | null, signal?: AbortSignal | undefined | null): Promise<Array<GuestRrdPoint>>
+  /**
+   * Opens a VNC proxy (websocket); the ticket lives only seconds.
+   *
+   * Retry safety once sent: `safe`.
+   */
   vncProxy(signal?: AbortSignal | undefined | null): Promise<VncProxy>
 }
 /**
@@ -1313,55 +1426,125 @@ export declare class ContainerApi {
  * `NodeUnreachableError` at once. Every method resolves to a map node -> result.
  */
 export declare class FanOut {
-  /** Every node's full status. */
+  /**
+   * Every node's full status.
+   *
+   * Retry safety once sent: `safe`.
+   */
   status(signal?: AbortSignal | undefined | null): Promise<PerNode<NodeStatus>>
-  /** Every node's storages. */
+  /**
+   * Every node's storages.
+   *
+   * Retry safety once sent: `safe`.
+   */
   storages(signal?: AbortSignal | undefined | null): Promise<PerNode<Array<StorageSummary>>>
-  /** Every node's downloaded templates. */
+  /**
+   * Every node's downloaded templates.
+   *
+   * Retry safety once sent: `safe`.
+   */
   templates(signal?: AbortSignal | undefined | null): Promise<PerNode<Array<StorageContentItem>>>
-  /** Every node's containers. */
+  /**
+   * Every node's containers.
+   *
+   * Retry safety once sent: `safe`.
+   */
   containers(signal?: AbortSignal | undefined | null): Promise<PerNode<Array<LxcSummary>>>
-  /** Every node's graph data. */
-  rrddata(timeframe: 'hour' | 'day' | 'week' | 'month' | 'year', consolidation?: 'AVERAGE' | 'MAX', signal?: AbortSignal | undefined | null): Promise<PerNode<Array<NodeRrdPoint>>>
+  /**
+   * Every node's graph data.
+   *
+   * Retry safety once sent: `safe`.
+   */
+  rrddata(timeframe: 'hour' | 'day' | 'week' | 'month' | 'year', consolidation?: 'AVERAGE' | 'MAX' | undefined | null, signal?: AbortSignal | undefined | null): Promise<PerNode<Array<NodeRrdPoint>>>
 }
 /** The cluster's nodes. Created by `client.nodes()`. */
 export declare class NodesApi {
-  /** Every node with its online state and metrics (`GET /nodes`). Retry-safe (a read). */
+  /**
+   * Every node with its online state, load, memory, uptime and certificate
+   * fingerprint (`GET /nodes`).
+   *
+   * Retry safety once sent: `safe`.
+   */
   list(signal?: AbortSignal | undefined | null): Promise<Array<NodeSummary>>
   /**
-   * Every node's full status, asked concurrently (offline nodes are not contacted and come
-   * back as `NodeUnreachableError` at once). One node's failure never fails the others.
+   * The full status of every node at once, each node with its own result
+   * (offline nodes as `NodeUnreachable` errors, not raised).
+   *
+   * Retry safety once sent: `safe`.
    */
   statusAll(signal?: AbortSignal | undefined | null): Promise<PerNode<NodeStatus>>
 }
 /** One node. Created by `client.node(name)`; nothing is sent until a method is called. */
 export declare class NodeApi {
-  /** The node's name. */
+  /**
+   * The node's name.
+   */
   get name(): string
-  /** Full status: cpu, memory, swap, root disk, load, versions (`GET /nodes/{node}/status`). */
+  /**
+   * Load, CPU, memory, swap, root disk, kernel and PVE versions
+   * (`GET /nodes/{node}/status`).
+   *
+   * Retry safety once sent: `safe`.
+   */
   status(signal?: AbortSignal | undefined | null): Promise<NodeStatus>
-  /** Graph data of the node; missing samples are `null`. */
-  rrddata(timeframe: 'hour' | 'day' | 'week' | 'month' | 'year', consolidation?: 'AVERAGE' | 'MAX', signal?: AbortSignal | undefined | null): Promise<Array<NodeRrdPoint>>
-  /** The node's storages (`GET /nodes/{node}/storage`). */
+  /**
+   * The node's graph data; missing samples are `None`/`null`.
+   *
+   * Retry safety once sent: `safe`.
+   */
+  rrddata(timeframe: 'hour' | 'day' | 'week' | 'month' | 'year', consolidation?: 'AVERAGE' | 'MAX' | undefined | null, signal?: AbortSignal | undefined | null): Promise<Array<NodeRrdPoint>>
+  /**
+   * The node's storages (`GET /nodes/{node}/storage`).
+   *
+   * Retry safety once sent: `safe`.
+   */
   storages(signal?: AbortSignal | undefined | null): Promise<Array<StorageSummary>>
-  /** What a storage holds, optionally of one content type (`vztmpl`, `rootdir`, `iso`, ...). */
+  /**
+   * The content of one storage, optionally of one content type (`vztmpl`, ...).
+   *
+   * Retry safety once sent: `safe`.
+   */
   storageContent(storage: string, content?: string | undefined | null, signal?: AbortSignal | undefined | null): Promise<Array<StorageContentItem>>
-  /** The container templates on every usable storage of the node. */
+  /**
+   * The LXC templates downloaded on this node, across its template storages.
+   *
+   * Retry safety once sent: `safe`.
+   */
   templates(signal?: AbortSignal | undefined | null): Promise<Array<StorageContentItem>>
-  /** The appliance templates the node can download (`GET /nodes/{node}/aplinfo`). */
+  /**
+   * The catalogue of downloadable templates (`GET /nodes/{node}/aplinfo`).
+   *
+   * Retry safety once sent: `safe`.
+   */
   aplinfo(signal?: AbortSignal | undefined | null): Promise<Array<AplInfoEntry>>
   /**
-   * Downloads an appliance template to a storage; resolves to the download task. Not
-   * retry-safe once sent (a second download may start).
+   * Downloads a catalogue template into `storage`; returns the download task.
+   *
+   * Retry safety once sent: `after_check`.
    */
   downloadTemplate(storage: string, template: string, signal?: AbortSignal | undefined | null): Promise<Task>
-  /** The node's containers (`GET /nodes/{node}/lxc`). */
+  /**
+   * The containers on this node (`GET /nodes/{node}/lxc`).
+   *
+   * Retry safety once sent: `safe`.
+   */
   containers(signal?: AbortSignal | undefined | null): Promise<Array<LxcSummary>>
-  /** A handle for container `vmid` on this node; nothing is sent. */
+  /**
+   * One container on this node.
+   */
   container(vmid: number): ContainerApi
-  /** The node's recent tasks, optionally of one type (`vzcreate`, ...) or one guest. */
+  /**
+   * The node's task history, newest first, optionally of one type and guest.
+   *
+   * Retry safety once sent: `safe`.
+   */
   tasks(taskType?: string | undefined | null, vmid?: number | undefined | null, signal?: AbortSignal | undefined | null): Promise<Array<TaskSummary>>
-  /** One page of the node's task history (`start` entries skipped, at most `limit`, default 0 and 50) with PVE's `total` of all matching tasks, for paging. */
+  /**
+   * One page of the node's task history (`start` entries skipped, at most
+   * `limit`) with PVE's `total` of all matching tasks, for paging.
+   *
+   * Retry safety once sent: `safe`.
+   */
   taskPage(taskType?: string | undefined | null, vmid?: number | undefined | null, start?: number | undefined | null, limit?: number | undefined | null, signal?: AbortSignal | undefined | null): Promise<TaskList>
 }
 /** A running simulator: its URL, certificate fingerprint, credentials and fault controls. */
@@ -1418,21 +1601,6 @@ export declare class Simulator {
  * `client.tasks().get(upid)`.
  */
 export declare class Task {
-  /** The task's UPID text. */
-  get upid(): string
-  /** The node the task runs on. */
-  get node(): string
-  /** The task's current state (`GET .../tasks/{upid}/status`). */
-  status(signal?: AbortSignal | undefined | null): Promise<TaskStatus>
-  /** The whole task log. */
-  log(signal?: AbortSignal | undefined | null): Promise<Array<TaskLogLine>>
-  /** `limit` log lines from line `start` (0-based). */
-  logFrom(start: number, limit: number, signal?: AbortSignal | undefined | null): Promise<Array<TaskLogLine>>
-  /**
-   * The same polling as `wait()`, as reports to iterate (state + new log lines):
-   * `for await (const p of task.progress()) ...`. A failed task ends it with its error.
-   */
-  progress(timeoutMs?: number | undefined | null): ProgressStream
   /**
    * Waits until the task stops. Resolves when it succeeded (`warnings` counts `WARNINGS: n`);
    * rejects with `TaskFailedError` (exit status and log tail) or `TaskTimeoutError`.
@@ -1443,6 +1611,38 @@ export declare class Task {
    * ```
    */
   wait(options?: WaitOptions | undefined | null): Promise<TaskOutcome>
+  /**
+   * The task's identifier (UPID text).
+   */
+  get upid(): string
+  /**
+   * The node the task runs on.
+   */
+  get node(): string
+  /**
+   * The task's current status.
+   *
+   * Retry safety once sent: `safe`.
+   */
+  status(signal?: AbortSignal | undefined | null): Promise<TaskStatus>
+  /**
+   * Log lines from offset `start` (0-based), at most `limit` of them.
+   *
+   * Retry safety once sent: `safe`.
+   */
+  logFrom(start: number, limit: number, signal?: AbortSignal | undefined | null): Promise<Array<TaskLogLine>>
+  /**
+   * The whole log so far.
+   *
+   * Retry safety once sent: `safe`.
+   */
+  log(signal?: AbortSignal | undefined | null): Promise<Array<TaskLogLine>>
+  /**
+   * The same polling as a stream of progress reports (state + new log lines);
+   * a failed or timed-out task ends it with its error.
+   * @param timeout in milliseconds
+   */
+  progress(timeout?: number | undefined | null): ProgressStream
 }
 /** The reports of `task.progress()`; iterate it with `for await (const p of task.progress())`. */
 export declare class ProgressStream {
@@ -1454,47 +1654,101 @@ export declare class ProgressStream {
 }
 /** Tasks started elsewhere. Created by `client.tasks()`. */
 export declare class TasksApi {
-  /** A handle for a task given as UPID text; a malformed UPID throws `InvalidInputError`. */
+  /**
+   * A handle for a task given as UPID text (malformed: an invalid-input error).
+   */
   get(upid: string): Task
-  /** The cluster's recent tasks, newest first, narrowed by type, guest and node. */
+  /**
+   * The cluster's recent tasks, newest first, narrowed by type, guest and node.
+   *
+   * Retry safety once sent: `safe`.
+   */
   list(taskType?: string | undefined | null, vmid?: number | undefined | null, node?: string | undefined | null, signal?: AbortSignal | undefined | null): Promise<Array<TaskSummary>>
 }
 /** Templates across the cluster. Created by `client.templates()`. */
 export declare class TemplatesApi {
-  /** Each node's templates, asked concurrently; a node's failure does not fail the others. */
+  /**
+   * The downloaded templates of every node, each node with its own result.
+   *
+   * Retry safety once sent: `safe`.
+   */
   perNode(signal?: AbortSignal | undefined | null): Promise<PerNode<Array<StorageContentItem>>>
   /**
-   * The templates merged by volume id, each with every node and storage holding it, plus the
-   * nodes that could not be asked.
+   * Every downloaded template merged by volume id, with the nodes and storages
+   * holding it and the nodes that could not be asked.
+   *
+   * Retry safety once sent: `safe`.
    */
   listAll(signal?: AbortSignal | undefined | null): Promise<TemplateCatalog>
 }
 /** Users. Created by `client.users()`. No method ever returns a password. */
 export declare class UsersApi {
-  /** Every user (`GET /access/users`). */
-  list(signal?: AbortSignal | undefined | null): Promise<Array<UserEntry>>
-  /** Every ACL entry (`GET /access/acl`). */
-  acl(signal?: AbortSignal | undefined | null): Promise<Array<AclEntry>>
-  /** The vmids `userid` holds a role on, sorted. */
-  vmids(userid: string, signal?: AbortSignal | undefined | null): Promise<Array<number>>
-  /** One user with the vmids they hold a role on. */
-  get(userid: string, signal?: AbortSignal | undefined | null): Promise<User>
   /**
    * Creates user `username@realm` (realm `pve` by default); resolves to the user id. The
    * password (8 to 64 characters) is checked before anything is sent. Not retry-safe once
    * sent: a second attempt fails with `ConflictError` if the first arrived.
    */
   create(username: string, password: string, options?: NewUserOptions | undefined | null, signal?: AbortSignal | undefined | null): Promise<string>
-  /** Sets a user's password (8 to 64 characters, checked before sending); `confirmationPassword` is the current password of the user this client is logged in as, which PVE 8/9 require. */
+  /**
+   * Every user (`GET /access/users`).
+   *
+   * Retry safety once sent: `safe`.
+   */
+  list(signal?: AbortSignal | undefined | null): Promise<Array<UserEntry>>
+  /**
+   * Every ACL entry (`GET /access/acl`).
+   *
+   * Retry safety once sent: `safe`.
+   */
+  acl(signal?: AbortSignal | undefined | null): Promise<Array<AclEntry>>
+  /**
+   * The vmids `userid` holds a role on, sorted.
+   *
+   * Retry safety once sent: `safe`.
+   */
+  vmids(userid: string, signal?: AbortSignal | undefined | null): Promise<Array<number>>
+  /**
+   * One user with the vmids they hold a role on.
+   *
+   * Retry safety once sent: `safe`.
+   */
+  get(userid: string, signal?: AbortSignal | undefined | null): Promise<User>
+  /**
+   * Sets a user's password (8 to 64 characters). `confirmationPassword` is the
+   * current password of the user this client is logged in as (PVE 8/9 require it as
+   * `confirmation-password`); PVE refuses API tokens here.
+   *
+   * Retry safety once sent: `safe`.
+   */
   setPassword(userid: string, password: string, confirmationPassword: string, signal?: AbortSignal | undefined | null): Promise<void>
-  /** Deletes a user and their ACL entries; their containers are left alone. */
+  /**
+   * Deletes a user and their ACL entries; their containers are left alone.
+   *
+   * Retry safety once sent: `after_check`.
+   */
   delete(userid: string, signal?: AbortSignal | undefined | null): Promise<void>
-  /** Gives `userid` access to container `vmid` with the default role `PVEVMUser`. */
+  /**
+   * Gives `userid` access to container `vmid` with the default role `PVEVMUser`.
+   *
+   * Retry safety once sent: `safe`.
+   */
   assign(userid: string, vmid: number, signal?: AbortSignal | undefined | null): Promise<void>
-  /** Gives `userid` `role` on container `vmid`. */
+  /**
+   * Gives `userid` `role` on container `vmid`.
+   *
+   * Retry safety once sent: `safe`.
+   */
   assignRole(userid: string, vmid: number, role: string, signal?: AbortSignal | undefined | null): Promise<void>
-  /** Removes every role `userid` holds on container `vmid`. */
+  /**
+   * Removes every role `userid` holds on container `vmid`.
+   *
+   * Retry safety once sent: `safe`.
+   */
   unassign(userid: string, vmid: number, signal?: AbortSignal | undefined | null): Promise<void>
-  /** The containers `userid` holds a role on, as the cluster lists them. */
+  /**
+   * The containers `userid` holds a role on, as the cluster lists them.
+   *
+   * Retry safety once sent: `safe`.
+   */
   containers(userid: string, signal?: AbortSignal | undefined | null): Promise<Array<GuestResource>>
 }

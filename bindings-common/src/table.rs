@@ -206,7 +206,9 @@ macro_rules! operations {
                 /// Creates a container: placed by `placement` on an online node holding the
                 /// template and storage when no `node` is given, with the next free vmid when
                 /// none is given; `owner` gets `owner_role` on it. Returns the vmid, node and the
-                /// `vzcreate` task. Every argument is checked before anything is sent.
+                /// `vzcreate` task. Every argument is checked before anything is sent. With an
+                /// `idempotency_key`, a repeated creation with the same key returns the container
+                /// the first one created instead of creating another.
                 io fn create(
                     hostname: String,
                     template: String,
@@ -224,7 +226,8 @@ macro_rules! operations {
                     owner_role: String = proxmox_api_core::api::DEFAULT_OWNER_ROLE.into(),
                     node: Option<String> = None,
                     vmid: Option<u32> = None,
-                    placement: Placement = Placement::MostFreeMemory
+                    placement: Placement = Placement::MostFreeMemory,
+                    idempotency_key: Option<String> = None
                 ) -> CreatedContainer, retry Never, js "create"
                     => |containers| {
                         let mut spec = ContainerSpec::builder()
@@ -245,7 +248,9 @@ macro_rules! operations {
                         if let Some(owner) = owner { spec = spec.owner(owner); }
                         if let Some(node) = node { spec = spec.node(node); }
                         if let Some(vmid) = vmid { spec = spec.vmid(vmid); }
-                        containers.create(spec.build()?).send().await
+                        let mut create = containers.create(spec.build()?);
+                        if let Some(key) = idempotency_key { create = create.idempotency_key(key); }
+                        create.send().await
                     };
             }
 

@@ -186,3 +186,127 @@ fn table_entries_for_core_methods_exist_in_the_core() {
         );
     }
 }
+
+/// Every core source file the scan reads, with its text.
+fn core_sources() -> Vec<String> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(core_dir().join("api"))
+        .expect("proxmox-api-core/src/api")
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        .collect();
+    files.push(core_dir().join("tasks.rs"));
+    files.push(core_dir().join("client.rs"));
+    files
+        .iter()
+        .map(|file| std::fs::read_to_string(file).expect("core source"))
+        .collect()
+}
+
+/// The core's send-builders (types with `pub async fn send(self`), each with its public options
+/// (`pub fn name(mut self, ...) -> Self`).
+fn send_builders(sources: &[String]) -> Vec<(String, Vec<String>)> {
+    let mut builders = Vec::new();
+    for source in sources {
+        let mut current: Option<(String, Vec<String>, bool)> = None;
+        for line in source.lines() {
+            if let Some(rest) = line.strip_prefix("impl ") {
+                current = rest
+                    .strip_suffix(" {")
+                    .filter(|name| name.chars().all(|c| c.is_alphanumeric() || c == '_'))
+                    .map(|name| (name.to_owned(), Vec::new(), false));
+                continue;
+            }
+            if line == "}" {
+                if let Some((name, options, true)) = current.take() {
+                    builders.push((name, options));
+                }
+                continue;
+            }
+            let Some((_, options, is_builder)) = current.as_mut() else {
+                continue;
+            };
+            if line.starts_with("    pub async fn send(self") {
+                *is_builder = true;
+            }
+            if let Some(signature) = line.strip_prefix("    pub fn ") {
+                let takes_self = signature.contains("(mut self") || signature.contains("(self");
+                if takes_self && signature.trim_end().ends_with("-> Self {") {
+                    options.push(
+                        signature
+                            .chars()
+                            .take_while(|c| c.is_alphanumeric() || *c == '_')
+                            .collect(),
+                    );
+                }
+            }
+        }
+    }
+    builders
+}
+
+/// `(core handle type, method)` that returns `builder`, e.g. `("ContainersApi", "create")`.
+fn maker_of(sources: &[String], builder: &str) -> Option<(String, String)> {
+    for source in sources {
+        let mut current: Option<String> = None;
+        let mut method: Option<String> = None;
+        for line in source.lines() {
+            if let Some(rest) = line.strip_prefix("impl ") {
+                current = rest.strip_suffix(" {").map(str::to_owned);
+                continue;
+            }
+            if let Some(signature) = line
+                .strip_prefix("    pub fn ")
+                .or_else(|| line.strip_prefix("    pub async fn "))
+            {
+                method = Some(
+                    signature
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect(),
+                );
+            }
+            if line.contains(&format!("-> {builder} {{")) {
+                if let (Some(ty), Some(method)) = (current.as_deref(), method.as_deref()) {
+                    if is_handle(ty) {
+                        return Some((ty.to_owned(), method.to_owned()));
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+#[test]
+fn every_public_option_of_a_send_builder_is_an_argument_in_the_table() {
+    let sources = core_sources();
+    let builders = send_builders(&sources);
+    assert!(
+        builders.iter().any(|(name, _)| name == "CreateContainer"),
+        "the scan found no CreateContainer builder: did the core's layout change? {builders:?}"
+    );
+    let mut missing = Vec::new();
+    for (builder, options) in &builders {
+        let (core_type, method) = maker_of(&sources, builder)
+            .unwrap_or_else(|| panic!("no handle method returns the send-builder {builder}"));
+        let op = OPERATIONS
+            .iter()
+            .find(|op| op.core_type == core_type && op.name == method)
+            .unwrap_or_else(|| {
+                panic!("{core_type}::{method} (makes {builder}) is not in the table")
+            });
+        for option in options {
+            if !op.arguments.iter().any(|arg| arg.name == option) {
+                missing.push(format!(
+                    "{builder}::{option} (an argument of {}.{})",
+                    op.handle, op.name
+                ));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "public options of the core's send-builders missing from bindings-common's table (add \
+         each as an optional argument of the operation that makes the builder): {missing:?}"
+    );
+}

@@ -1,4 +1,6 @@
-//! The JavaScript `Client` class: the core's handles as methods, plus `version` and `request`.
+//! The JavaScript `Client` class: its constructor and the raw calls (`request` with per-call
+//! options, `requestSegments` for the path builder). Every other method is generated from the
+//! operation table (`faces`).
 
 use napi::Env;
 use napi_derive::napi;
@@ -6,20 +8,11 @@ use proxmox_api_core::ApiRequest;
 use serde_json::{Map, Value};
 
 use crate::abort::{abortable, AbortSignal};
-use crate::cluster::ClusterApi;
-use crate::console::{ConsoleSession, SessionTicket};
-use crate::containers::ContainersApi;
-use crate::fan_out::FanOut;
 use crate::js_error;
 use crate::json_text::JsonText;
 use crate::login::{self, ClientOptions, Login};
-use crate::nodes::{NodeApi, NodesApi};
 use crate::outcome::Outcome;
 use crate::params::{self, RequestOptions};
-use crate::results::json;
-use crate::tasks::{Task, TasksApi};
-use crate::templates::TemplatesApi;
-use crate::users::UsersApi;
 
 /// A Proxmox VE API client. Every async method returns a Promise, takes an optional
 /// `AbortSignal` last, and rejects with a `ProxmoxError` subclass (`NotFoundError`,
@@ -29,7 +22,7 @@ use crate::users::UsersApi;
 /// Logs in on first use; the session is renewed and shared by all calls of this client.
 #[napi]
 pub struct Client {
-    pub(crate) core: proxmox_api_core::Client,
+    pub(crate) inner: proxmox_api_core::Client,
 }
 
 #[napi]
@@ -38,148 +31,8 @@ impl Client {
     #[napi(constructor, catch_unwind)]
     pub fn new(env: Env, login: Login, options: Option<ClientOptions>) -> napi::Result<Self> {
         login::build_client(login, options.unwrap_or_default())
-            .map(|core| Client { core })
+            .map(|inner| Client { inner })
             .map_err(|error| js_error::to_napi_error(&env, &error))
-    }
-
-    /// The API base URL, e.g. `https://pve.example.com:8006/api2/json`.
-    #[napi(getter)]
-    pub fn base_url(&self) -> String {
-        self.core.base_url().to_string()
-    }
-
-    /// The server's version (`GET /version`).
-    #[napi(ts_return_type = "Promise<Version>")]
-    pub async fn version(&self, signal: Option<AbortSignal>) -> Outcome<JsonText> {
-        abortable(signal, async { json(self.core.version().await) })
-            .await
-            .into()
-    }
-
-    /// The cluster's nodes: `client.nodes().list()`, `client.nodes().statusAll()`.
-    #[napi]
-    pub fn nodes(&self) -> NodesApi {
-        NodesApi {
-            inner: self.core.nodes(),
-        }
-    }
-
-    /// One node by name; nothing is sent until a method is called.
-    #[napi]
-    pub fn node(&self, name: String) -> NodeApi {
-        NodeApi {
-            inner: self.core.node(name),
-        }
-    }
-
-    /// The cluster as a whole: resources, status, next free id, tasks, the destroy log.
-    #[napi]
-    pub fn cluster(&self) -> ClusterApi {
-        ClusterApi {
-            inner: self.core.cluster(),
-        }
-    }
-
-    /// Containers across the cluster: list, locate, get, create (with placement).
-    #[napi]
-    pub fn containers(&self) -> ContainersApi {
-        ContainersApi {
-            inner: self.core.containers(),
-        }
-    }
-
-    /// Container templates across the cluster.
-    #[napi]
-    pub fn templates(&self) -> TemplatesApi {
-        TemplatesApi {
-            inner: self.core.templates(),
-        }
-    }
-
-    /// Users and their access to containers.
-    #[napi]
-    pub fn users(&self) -> UsersApi {
-        UsersApi {
-            inner: self.core.users(),
-        }
-    }
-
-    /// Tasks started elsewhere.
-    #[napi]
-    pub fn tasks(&self) -> TasksApi {
-        TasksApi {
-            inner: self.core.tasks(),
-        }
-    }
-
-    /// A handle for a task by UPID; a malformed UPID throws `InvalidInputError`.
-    #[napi]
-    pub fn task(&self, env: Env, upid: String) -> napi::Result<Task> {
-        self.core
-            .tasks()
-            .get(&upid)
-            .map(Task::from)
-            .map_err(|e| js_error::to_napi_error(&env, &e))
-    }
-
-    /// Runs one operation on every node at once, each node with its own result: at most
-    /// `concurrency` nodes at a time (default 64: a whole cluster in one wave), each abandoned after `perNodeTimeoutMs`
-    /// (default 30 000), optionally `only` some nodes. Offline nodes are not contacted.
-    #[napi]
-    pub fn fan_out(
-        &self,
-        concurrency: Option<u32>,
-        per_node_timeout_ms: Option<u32>,
-        only: Option<Vec<String>>,
-    ) -> FanOut {
-        FanOut::new(self.core.fan_out(), concurrency, per_node_timeout_ms, only)
-    }
-
-    /// Logs in as another user and returns their session ticket (a secret), without touching
-    /// this client's session. Accounts with a second factor reject with `TfaRequiredError`.
-    #[napi(ts_return_type = "Promise<SessionTicket>")]
-    pub async fn login_as(
-        &self,
-        userid: String,
-        password: String,
-        signal: Option<AbortSignal>,
-    ) -> Outcome<SessionTicket> {
-        abortable(signal, async {
-            self.core
-                .login_as(&userid, password)
-                .await
-                .map(SessionTicket::from)
-        })
-        .await
-        .into()
-    }
-
-    /// The browser URL of container `vmid`'s noVNC console on this client's server.
-    #[napi]
-    pub fn console_url(&self, node: String, vmid: u32, name: String) -> String {
-        self.core.console_url(&node, vmid, &name)
-    }
-
-    /// Logs in as end user `userid` and returns what their browser needs to open container
-    /// `vmid`'s console: the URL and THEIR session cookie. Rejects with `PermissionDeniedError`
-    /// unless the user holds `VM.Console` on it, `AuthenticationError` for a wrong password.
-    #[napi(ts_return_type = "Promise<ConsoleSession>")]
-    pub async fn console_session_for(
-        &self,
-        userid: String,
-        password: String,
-        node: String,
-        vmid: u32,
-        signal: Option<AbortSignal>,
-    ) -> Outcome<ConsoleSession> {
-        abortable(signal, async {
-            self.core
-                .console_session_for(&userid, password, &node, vmid)
-                .await
-                .map(ConsoleSession::from)
-        })
-        .await
-        .into()
     }
 
     /// The raw escape hatch: any method and path below `/api2/json`, e.g.
@@ -207,7 +60,7 @@ impl Client {
         });
         abortable(signal, async {
             let (request, options) = prepared?;
-            let data: Value = self.core.send_with(request, options).await?;
+            let data: Value = self.inner.send_with(request, options).await?;
             Ok::<_, proxmox_api_core::Error>(JsonText::verbatim(&data))
         })
         .await
@@ -232,7 +85,7 @@ impl Client {
             Ok(ApiRequest::new(method, segments).params(params))
         });
         abortable(signal, async {
-            let data: Value = self.core.send(prepared?).await?;
+            let data: Value = self.inner.send(prepared?).await?;
             Ok::<_, proxmox_api_core::Error>(JsonText::verbatim(&data))
         })
         .await

@@ -11,7 +11,7 @@ use secrecy::ExposeSecret;
 /// A VNC proxy opened for a container (`container.vncProxy()`); the ticket lives about 20-40 s.
 #[napi]
 pub struct VncProxy {
-    inner: CoreVnc,
+    pub(crate) inner: CoreVnc,
 }
 
 impl From<CoreVnc> for VncProxy {
@@ -144,7 +144,7 @@ impl ConsoleSession {
 /// methods, never properties, so `console.log(ticket)` shows neither.
 #[napi]
 pub struct SessionTicket {
-    inner: CoreTicket,
+    pub(crate) inner: CoreTicket,
 }
 
 impl From<CoreTicket> for SessionTicket {

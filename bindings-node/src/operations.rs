@@ -5,9 +5,8 @@
 //! `index.d.ts`. An operation added to the table (or a core operation the table's own parity test
 //! makes it add) therefore fails the Node tests until the Node face has it.
 //!
-//! The Node methods are written out per class rather than expanded from the table's generator
-//! macro: napi-rs needs each method's TypeScript result type as a literal in its attribute, which
-//! the table does not carry. See the README.
+//! The methods themselves are generated from the same table (`faces`); `declaration` carries the
+//! TypeScript of each generated one, which `scripts/build.mjs` writes into `index.d.ts`.
 
 use napi_derive::napi;
 use proxmox_api_bindings::{OpKind, OPERATIONS};
@@ -46,11 +45,15 @@ pub struct Operation {
     pub io: bool,
     /// Its retry safety once sent: `safe`, `after_check` or `never`.
     pub retry_safety: String,
+    /// The TypeScript member generated from the table (with its TSDoc), or `null` for the few
+    /// operations whose Node shape is hand-written (their typings come from napi-rs).
+    pub declaration: Option<String>,
 }
 
 /// Every operation of the shared table (for the parity test).
 #[napi]
 pub fn operations() -> Vec<Operation> {
+    let declarations = crate::faces::declarations();
     OPERATIONS
         .iter()
         .map(|op| Operation {
@@ -65,6 +68,10 @@ pub fn operations() -> Vec<Operation> {
                 _ => "never",
             }
             .to_owned(),
+            declaration: declarations
+                .iter()
+                .find(|(handle, name, _)| *handle == op.handle && *name == op.name)
+                .map(|(_, _, declaration)| declaration.clone()),
         })
         .collect()
 }

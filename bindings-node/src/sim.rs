@@ -129,7 +129,7 @@ impl Simulator {
             token_secret: None,
         };
         login::build_client(login, options)
-            .map(|core| Client { core })
+            .map(|inner| Client { inner })
             .map_err(|e| js_error::to_napi_error(&env, &e))
     }
 

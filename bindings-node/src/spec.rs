@@ -1,7 +1,7 @@
 //! `containers().create(spec)` arguments, converted to the core's checked `ContainerSpec`.
 
 use napi_derive::napi;
-use proxmox_api_core::api::ContainerSpec as CoreSpec;
+use proxmox_api_core::api::{ContainerSpec as CoreSpec, Placement};
 use proxmox_api_core::Error as CoreError;
 
 /// What to create (`containers().create(spec)`). Only `hostname` and `template` are required; the core
@@ -40,11 +40,18 @@ pub struct ContainerSpec {
     pub node: Option<String>,
     /// The vmid; the next free one when unset.
     pub vmid: Option<u32>,
+    /// How the node is chosen when `node` is unset (default `most_free_memory`).
+    #[napi(ts_type = "'most_free_memory' | 'least_load' | 'most_free_disk'")]
+    pub placement: Option<String>,
+    /// Makes the creation idempotent: a repeated creation with the same key returns the
+    /// container the first one created instead of creating another (one key per intended
+    /// container, e.g. a request id).
+    pub idempotency_key: Option<String>,
 }
 
 impl ContainerSpec {
-    /// The core spec; everything is checked before anything is sent.
-    pub fn into_core(self) -> Result<CoreSpec, CoreError> {
+    /// The core spec and the idempotency key; everything is checked before anything is sent.
+    pub fn into_core(self) -> Result<(CoreSpec, Option<String>), CoreError> {
         let mut builder = CoreSpec::builder()
             .hostname(self.hostname)
             .template(self.template);
@@ -90,6 +97,22 @@ impl ContainerSpec {
         if let Some(v) = self.vmid {
             builder = builder.vmid(v);
         }
-        builder.build()
+        if let Some(v) = self.placement {
+            builder = builder.placement(placement(&v)?);
+        }
+        Ok((builder.build()?, self.idempotency_key))
+    }
+}
+
+/// `most_free_memory`, `least_load` or `most_free_disk`.
+fn placement(value: &str) -> Result<Placement, CoreError> {
+    match value {
+        "most_free_memory" => Ok(Placement::MostFreeMemory),
+        "least_load" => Ok(Placement::LeastLoad),
+        "most_free_disk" => Ok(Placement::MostFreeDisk),
+        other => Err(CoreError::invalid_input(
+            "placement",
+            format!("{other:?} is not one of most_free_memory, least_load, most_free_disk"),
+        )),
     }
 }

@@ -1,4 +1,6 @@
-//! Task handles: `client.tasks()`, `client.task(upid)` and what long operations resolve to.
+//! Task handles: `client.tasks()`, `client.task(upid)` and what long operations resolve to. Their
+//! methods are generated from the operation table (`faces`) except `wait`, whose Node shape is
+//! one options object (`{ timeoutMs, onProgress, signal }`), and the progress stream's `next`.
 
 use std::pin::Pin;
 use std::time::Duration;
@@ -6,7 +8,6 @@ use std::time::Duration;
 use futures_util::{Stream, StreamExt};
 
 use napi::threadsafe_function::{ErrorStrategy, ThreadsafeFunction, ThreadsafeFunctionCallMode};
-use napi::Env;
 use napi_derive::napi;
 use proxmox_api_core::tasks::{
     Task as CoreTask, TaskProgress as CoreProgress, TasksApi as CoreTasks,
@@ -14,8 +15,6 @@ use proxmox_api_core::tasks::{
 use proxmox_api_core::Error as CoreError;
 
 use crate::abort::{abortable, AbortSignal};
-use crate::cluster::task_filter;
-use crate::js_error;
 use crate::json_text::JsonText;
 use crate::mirror::M;
 use crate::outcome::Outcome;
@@ -38,7 +37,7 @@ pub struct WaitOptions {
 /// `client.tasks().get(upid)`.
 #[napi]
 pub struct Task {
-    inner: CoreTask,
+    pub(crate) inner: CoreTask,
 }
 
 impl From<CoreTask> for Task {
@@ -49,66 +48,6 @@ impl From<CoreTask> for Task {
 
 #[napi]
 impl Task {
-    /// The task's UPID text.
-    #[napi(getter)]
-    pub fn upid(&self) -> String {
-        self.inner.upid().to_string()
-    }
-
-    /// The node the task runs on.
-    #[napi(getter)]
-    pub fn node(&self) -> String {
-        self.inner.node().to_owned()
-    }
-
-    /// The task's current state (`GET .../tasks/{upid}/status`).
-    #[napi(ts_return_type = "Promise<TaskStatus>")]
-    pub async fn status(&self, signal: Option<AbortSignal>) -> Outcome<JsonText> {
-        abortable(signal, async { json(self.inner.status().await) })
-            .await
-            .into()
-    }
-
-    /// The whole task log.
-    #[napi(ts_return_type = "Promise<Array<TaskLogLine>>")]
-    pub async fn log(&self, signal: Option<AbortSignal>) -> Outcome<JsonText> {
-        abortable(signal, async { json(self.inner.log().await) })
-            .await
-            .into()
-    }
-
-    /// `limit` log lines from line `start` (0-based).
-    #[napi(ts_return_type = "Promise<Array<TaskLogLine>>")]
-    pub async fn log_from(
-        &self,
-        start: u32,
-        limit: u32,
-        signal: Option<AbortSignal>,
-    ) -> Outcome<JsonText> {
-        abortable(signal, async {
-            json(
-                self.inner
-                    .log_from(u64::from(start), u64::from(limit))
-                    .await,
-            )
-        })
-        .await
-        .into()
-    }
-
-    /// The same polling as `wait()`, as reports to iterate (state + new log lines):
-    /// `for await (const p of task.progress()) ...`. A failed task ends it with its error.
-    #[napi]
-    pub fn progress(&self, timeout_ms: Option<u32>) -> ProgressStream {
-        let mut waiter = self.inner.wait();
-        if let Some(ms) = timeout_ms {
-            waiter = waiter.max_wait(Duration::from_millis(u64::from(ms)));
-        }
-        ProgressStream {
-            inner: tokio::sync::Mutex::new(Box::pin(waiter.progress())),
-        }
-    }
-
     /// Waits until the task stops. Resolves when it succeeded (`warnings` counts `WARNINGS: n`);
     /// rejects with `TaskFailedError` (exit status and log tail) or `TaskTimeoutError`.
     /// Polling (backoff from 250 ms to 5 s) is the core's.
@@ -145,7 +84,7 @@ type CoreProgressStream = Pin<Box<dyn Stream<Item = Result<CoreProgress, CoreErr
 /// The reports of `task.progress()`; iterate it with `for await (const p of task.progress())`.
 #[napi]
 pub struct ProgressStream {
-    inner: tokio::sync::Mutex<CoreProgressStream>,
+    pub(crate) inner: tokio::sync::Mutex<CoreProgressStream>,
 }
 
 #[napi]
@@ -170,32 +109,4 @@ impl ProgressStream {
 #[napi]
 pub struct TasksApi {
     pub(crate) inner: CoreTasks,
-}
-
-#[napi]
-impl TasksApi {
-    /// A handle for a task given as UPID text; a malformed UPID throws `InvalidInputError`.
-    #[napi]
-    pub fn get(&self, env: Env, upid: String) -> napi::Result<Task> {
-        self.inner
-            .get(&upid)
-            .map(Task::from)
-            .map_err(|e| js_error::to_napi_error(&env, &e))
-    }
-
-    /// The cluster's recent tasks, newest first, narrowed by type, guest and node.
-    #[napi(ts_return_type = "Promise<Array<TaskSummary>>")]
-    pub async fn list(
-        &self,
-        task_type: Option<String>,
-        vmid: Option<u32>,
-        node: Option<String>,
-        signal: Option<AbortSignal>,
-    ) -> Outcome<JsonText> {
-        abortable(signal, async {
-            json(self.inner.list(&task_filter(task_type, vmid, node)).await)
-        })
-        .await
-        .into()
-    }
 }

@@ -1,6 +1,7 @@
 // The Node face end to end against the simulator linked into the addon: the core's handles,
 // typed results, task handles with progress, errors as classes, AbortSignal, the path builder.
 import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
 import { inspect } from 'node:util'
 import { after, before, describe, it } from 'node:test'
 
@@ -143,6 +144,30 @@ describe('containers, tasks, users', () => {
     assert.ok(log.some((r) => r.vmid === created.vmid && r.outcome === 'OK'), inspect(log))
     await users.delete(userid)
     await assert.rejects(users.get(userid), (e) => e instanceof ProxmoxError)
+  })
+
+  it('idempotencyKey reaches the creation request (the container carries the key\'s marker tag)', async () => {
+    const template = await anyTemplate()
+    const created = await client.containers().create({ hostname: 'idem-tagged', template, idempotencyKey: 'js-idem-tagged', password: CANARY_ROOT_PASSWORD })
+    await created.task.wait()
+    const marker = 'pxa-key-' + createHash('sha256').update('js-idem-tagged').digest('hex').slice(0, 20)
+    const config = await client.node(created.node).container(created.vmid).config()
+    assert.ok(config.tags?.includes(marker), inspect(config.tags))
+    await (await client.node(created.node).container(created.vmid).delete()).wait()
+  })
+
+  it('a repeated create with the same idempotencyKey returns the first container', async () => {
+    const template = await anyTemplate()
+    const first = await client.containers().create({ hostname: 'idem-once', template, idempotencyKey: 'js-idem-once', password: CANARY_ROOT_PASSWORD })
+    await first.task.wait()
+    const again = await client.containers().create({ hostname: 'idem-once', template, idempotencyKey: 'js-idem-once', password: CANARY_ROOT_PASSWORD })
+    assert.deepEqual([again.vmid, again.node], [first.vmid, first.node])
+    const listed = (await client.containers().list()).filter((g) => g.name === 'idem-once').map((g) => g.vmid)
+    assert.deepEqual(listed, [first.vmid])
+    const other = await client.containers().create({ hostname: 'idem-once', template, idempotencyKey: 'js-idem-other', password: CANARY_ROOT_PASSWORD })
+    assert.notEqual(other.vmid, first.vmid)
+    await other.task.wait()
+    for (const vmid of [first.vmid, other.vmid]) await (await (await client.containers().handle(vmid)).delete()).wait()
   })
 
   it('a failing task rejects wait() with TaskFailedError carrying exit status and log', async () => {

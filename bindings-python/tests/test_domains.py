@@ -4,6 +4,7 @@ progress, users and ACL ownership, the path builder, and input checked before se
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from typing import List
 
 import pytest
@@ -185,3 +186,36 @@ def test_task_page_pages_the_node_history(client: proxmox_api.Client) -> None:
     assert first.total is None or first.total >= len(history)
     with pytest.raises(proxmox_api.InvalidInputError):
         node.task_page(limit=-1)
+
+
+def _key_marker(key: str) -> str:
+    """The tag the core derives from an idempotency key (proxmox-api-core's reconcile.rs)."""
+    return "pxa-key-" + hashlib.sha256(key.encode()).hexdigest()[:20]
+
+
+def test_idempotency_key_reaches_the_creation_request(client: proxmox_api.Client) -> None:
+    created = client.containers().create(hostname="idem-tagged", template=_template(client),
+                                         idempotency_key="py-idem-tagged", password=CANARY_PASSWORD)
+    created.task.wait(timeout=60)
+    config = client.node(created.node).container(created.vmid).config()
+    assert config.tags is not None and _key_marker("py-idem-tagged") in config.tags
+    client.node(created.node).container(created.vmid).delete().wait(timeout=60)
+
+
+def test_repeated_create_with_the_same_idempotency_key_returns_the_first_container(
+    client: proxmox_api.Client,
+) -> None:
+    template = _template(client)
+    first = client.containers().create(hostname="idem-once", template=template,
+                                       idempotency_key="py-idem-once", password=CANARY_PASSWORD)
+    first.task.wait(timeout=60)
+    again = client.containers().create(hostname="idem-once", template=template,
+                                       idempotency_key="py-idem-once", password=CANARY_PASSWORD)
+    assert (again.vmid, again.node) == (first.vmid, first.node)
+    assert [g.vmid for g in client.containers().list() if g.name == "idem-once"] == [first.vmid]
+    other = client.containers().create(hostname="idem-once", template=template,
+                                       idempotency_key="py-idem-other", password=CANARY_PASSWORD)
+    assert other.vmid != first.vmid
+    other.task.wait(timeout=60)
+    for vmid in (first.vmid, other.vmid):
+        client.containers().handle(vmid).delete().wait(timeout=60)

@@ -1441,11 +1441,13 @@ class Containers:
         Retry safety: Safe.
         """
         ...
-    def create(self, hostname: str, template: str, storage: str = "local-lvm", disk_gib: int = 8, cores: int = 1, memory_mib: int = 512, swap_mib: int = 512, ostype: Optional[str] = None, net0: str = "name=eth0,bridge=vmbr0,ip=dhcp", password: Optional[str] = None, ssh_public_keys: Sequence[str] = (), unprivileged: bool = True, owner: Optional[str] = None, owner_role: str = "PVEVMUser", node: Optional[str] = None, vmid: Optional[int] = None, placement: Literal["most_free_memory", "least_load", "most_free_disk"] = "most_free_memory") -> CreatedContainer:
+    def create(self, hostname: str, template: str, storage: str = "local-lvm", disk_gib: int = 8, cores: int = 1, memory_mib: int = 512, swap_mib: int = 512, ostype: Optional[str] = None, net0: str = "name=eth0,bridge=vmbr0,ip=dhcp", password: Optional[str] = None, ssh_public_keys: Sequence[str] = (), unprivileged: bool = True, owner: Optional[str] = None, owner_role: str = "PVEVMUser", node: Optional[str] = None, vmid: Optional[int] = None, placement: Literal["most_free_memory", "least_load", "most_free_disk"] = "most_free_memory", idempotency_key: Optional[str] = None) -> CreatedContainer:
         """Creates a container: placed by `placement` on an online node holding the
         template and storage when no `node` is given, with the next free vmid when
         none is given; `owner` gets `owner_role` on it. Returns the vmid, node and the
-        `vzcreate` task. Every argument is checked before anything is sent.
+        `vzcreate` task. Every argument is checked before anything is sent. With an
+        `idempotency_key`, a repeated creation with the same key returns the container
+        the first one created instead of creating another.
         
         Retry safety: Never.
         """
@@ -2006,11 +2008,13 @@ class AsyncContainers:
         Retry safety: Safe.
         """
         ...
-    def create(self, hostname: str, template: str, storage: str = "local-lvm", disk_gib: int = 8, cores: int = 1, memory_mib: int = 512, swap_mib: int = 512, ostype: Optional[str] = None, net0: str = "name=eth0,bridge=vmbr0,ip=dhcp", password: Optional[str] = None, ssh_public_keys: Sequence[str] = (), unprivileged: bool = True, owner: Optional[str] = None, owner_role: str = "PVEVMUser", node: Optional[str] = None, vmid: Optional[int] = None, placement: Literal["most_free_memory", "least_load", "most_free_disk"] = "most_free_memory") -> Coroutine[object, object, AsyncCreatedContainer]:
+    def create(self, hostname: str, template: str, storage: str = "local-lvm", disk_gib: int = 8, cores: int = 1, memory_mib: int = 512, swap_mib: int = 512, ostype: Optional[str] = None, net0: str = "name=eth0,bridge=vmbr0,ip=dhcp", password: Optional[str] = None, ssh_public_keys: Sequence[str] = (), unprivileged: bool = True, owner: Optional[str] = None, owner_role: str = "PVEVMUser", node: Optional[str] = None, vmid: Optional[int] = None, placement: Literal["most_free_memory", "least_load", "most_free_disk"] = "most_free_memory", idempotency_key: Optional[str] = None) -> Coroutine[object, object, AsyncCreatedContainer]:
         """Creates a container: placed by `placement` on an online node holding the
         template and storage when no `node` is given, with the next free vmid when
         none is given; `owner` gets `owner_role` on it. Returns the vmid, node and the
-        `vzcreate` task. Every argument is checked before anything is sent.
+        `vzcreate` task. Every argument is checked before anything is sent. With an
+        `idempotency_key`, a repeated creation with the same key returns the container
+        the first one created instead of creating another.
         
         Retry safety: Never.
         """
