@@ -17,7 +17,10 @@
 use napi_derive::napi;
 use proxmox_api_core::RetrySafety;
 
+use napi::{Env, JsObject};
+
 use crate::abort::{abortable, AbortSignal};
+use crate::erased::{promise, Deferred};
 use crate::js_args::JsArg;
 use crate::outcome::Outcome;
 
@@ -139,10 +142,12 @@ macro_rules! node_method {
             $(#[doc = $doc])*
             #[napi(skip_typescript)]
             #[allow(clippy::too_many_arguments)]
-            pub async fn $name(&self $(, $arg: JsArg)*, signal: Option<AbortSignal>) -> Outcome<ops::$handle::$name> {
-                abortable(signal, ops::$handle::$name(self.inner.clone() $(, $arg)*))
-                    .await
-                    .into()
+            pub fn $name(&self, env: Env $(, $arg: JsArg)*, signal: Option<AbortSignal>) -> napi::Result<JsObject> {
+                let work = ops::$handle::$name(self.inner.clone() $(, $arg)*);
+                promise(&env, Box::pin(async move {
+                    let outcome: Outcome<ops::$handle::$name> = abortable(signal, work).await.into();
+                    Deferred::new(outcome)
+                }))
             }
         }
     };

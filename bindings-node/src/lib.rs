@@ -14,6 +14,7 @@ mod client;
 mod cluster;
 mod console;
 mod containers;
+mod erased;
 mod faces;
 mod fan_out;
 mod js_args;
