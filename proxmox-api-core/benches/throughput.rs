@@ -191,7 +191,11 @@ impl<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin> RawConnection<S> {
                     })
                     .expect("a Content-Length response");
                 if self.buf.len() >= head_end + 4 + length {
-                    assert_eq!(self.buf.len(), head_end + 4 + length, "one response at a time");
+                    assert_eq!(
+                        self.buf.len(),
+                        head_end + 4 + length,
+                        "one response at a time"
+                    );
                     return;
                 }
             }
@@ -210,7 +214,10 @@ async fn raw_client_rate(clock: &SystemClock, addr: SocketAddr) -> f64 {
     );
     // One connection, used by one request at a time (the lock is never contended).
     let connection = tokio::sync::Mutex::new(RawConnection::new(stream, request));
-    rate(clock, || async { connection.lock().await.round_trip().await }).await
+    rate(clock, || async {
+        connection.lock().await.round_trip().await
+    })
+    .await
 }
 
 /// The reqwest client a user would build by hand (defaults: pooled keep-alive connections).
@@ -288,11 +295,17 @@ async fn simulator_rates(clock: &SystemClock, sim: &SimulatorAccess) -> Rates {
     let client = Client::builder(sim.url.clone())
         .pin_fingerprint(&sim.fingerprint)
         .unwrap()
-        .credentials(Credentials::password(sim.user.clone(), sim.password.clone()))
+        .credentials(Credentials::password(
+            sim.user.clone(),
+            sim.password.clone(),
+        ))
         .build()
         .unwrap();
     // Logs the core in, and gives the other two clients a ticket of their own.
-    let ticket = client.login_as(&sim.user, sim.password.clone()).await.unwrap();
+    let ticket = client
+        .login_as(&sim.user, sim.password.clone())
+        .await
+        .unwrap();
     let cookie = format!("PVEAuthCookie={}", ticket.ticket.expose_secret());
     client.version().await.unwrap();
 
@@ -309,7 +322,10 @@ async fn simulator_rates(clock: &SystemClock, sim: &SimulatorAccess) -> Rates {
         let server_name = rustls::pki_types::ServerName::from(sim.addr.ip());
         let stream = connector.connect(server_name, tcp).await.unwrap();
         let connection = tokio::sync::Mutex::new(RawConnection::new(stream, raw_request.clone()));
-        rate(clock, || async { connection.lock().await.round_trip().await }).await
+        rate(clock, || async {
+            connection.lock().await.round_trip().await
+        })
+        .await
     };
     interleaved(
         raw_rate,

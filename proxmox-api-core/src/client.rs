@@ -270,14 +270,22 @@ impl Wire {
         auth_headers: Vec<(String, String)>,
         timeout: Duration,
     ) -> Result<HttpRequest, Error> {
-        let mut url = self.base_url.clone();
-        url.set_path(&format!(
-            "{}{}",
-            self.base_url.path(),
-            request.encoded_path()
-        ));
-        url.set_query(request.query().as_deref());
-        let mut headers = vec![("Accept".to_owned(), "application/json".to_owned())];
+        // One string and one parse: cloning the base URL and calling `set_path` and `set_query`
+        // re-parsed it twice per request. The segments are already percent-encoded.
+        let query = request.query();
+        let mut text = String::with_capacity(
+            self.base_url.as_str().len() + 64 + query.as_ref().map_or(0, String::len),
+        );
+        text.push_str(&self.base_url[..url::Position::AfterPath]);
+        request.write_encoded_path(&mut text);
+        if let Some(query) = &query {
+            text.push('?');
+            text.push_str(query);
+        }
+        let url = Url::parse(&text)
+            .map_err(|e| Error::invalid_input("path", format!("does not form a valid URL: {e}")))?;
+        let mut headers = Vec::with_capacity(2 + auth_headers.len());
+        headers.push(("Accept".to_owned(), "application/json".to_owned()));
         let body = request.form_body().map(|form| {
             headers.push((
                 "Content-Type".to_owned(),

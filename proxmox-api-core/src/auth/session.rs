@@ -40,6 +40,8 @@ struct Session {
 /// Holds the credentials and the current ticket.
 pub(crate) struct Authenticator {
     credentials: Option<Credentials>,
+    /// The `Authorization` value of token credentials, built once (it never changes).
+    token_header: Option<SecretString>,
     tfa: Option<Arc<dyn TfaProvider>>,
     renew_after: Duration,
     session: RwLock<Option<Arc<Session>>>,
@@ -63,6 +65,7 @@ impl Authenticator {
         renew_after: Duration,
     ) -> Self {
         Self {
+            token_header: credentials.as_ref().and_then(Credentials::token_header),
             credentials,
             tfa,
             renew_after,
@@ -99,9 +102,10 @@ impl Authenticator {
     ) -> Result<AuthHeaders, Error> {
         match &self.credentials {
             None => Ok(AuthHeaders::default()),
-            Some(credentials @ Credentials::ApiToken { .. }) => {
-                let value = credentials
-                    .token_header()
+            Some(Credentials::ApiToken { .. }) => {
+                let value = self
+                    .token_header
+                    .as_ref()
                     .map(|s| s.expose_secret().to_owned())
                     .unwrap_or_default();
                 Ok(AuthHeaders {
