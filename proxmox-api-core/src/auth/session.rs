@@ -34,6 +34,8 @@ pub(crate) struct AuthHeaders {
 
 struct Session {
     ticket: SessionTicket,
+    /// `PVEAuthCookie=<ticket>`, built once per ticket rather than once per request.
+    cookie: SecretString,
     generation: u64,
 }
 
@@ -84,7 +86,12 @@ impl Authenticator {
     fn store(&self, ticket: SessionTicket) -> Arc<Session> {
         let mut slot = self.session.write().unwrap_or_else(|e| e.into_inner());
         let generation = slot.as_ref().map_or(1, |s| s.generation + 1);
-        let session = Arc::new(Session { ticket, generation });
+        let cookie = SecretString::from(format!("PVEAuthCookie={}", ticket.ticket.expose_secret()));
+        let session = Arc::new(Session {
+            ticket,
+            cookie,
+            generation,
+        });
         *slot = Some(session.clone());
         session
     }
@@ -125,10 +132,11 @@ impl Authenticator {
     }
 
     fn ticket_headers(session: &Session, method: Method) -> AuthHeaders {
-        let mut headers = vec![(
+        let mut headers = Vec::with_capacity(2);
+        headers.push((
             "Cookie".to_owned(),
-            format!("PVEAuthCookie={}", session.ticket.ticket.expose_secret()),
-        )];
+            session.cookie.expose_secret().to_owned(),
+        ));
         if method.is_write() {
             headers.push((
                 "CSRFPreventionToken".to_owned(),
