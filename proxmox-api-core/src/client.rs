@@ -324,19 +324,26 @@ impl Wire {
         );
         let started = self.clock.now();
         let result = self.transport.send(http).instrument(span.clone()).await;
-        let duration_ms = self
-            .clock
-            .now()
-            .duration_since(started)
-            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
-        span.record("duration_ms", duration_ms);
+        let elapsed = |clock: &dyn Clock| {
+            clock
+                .now()
+                .duration_since(started)
+                .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        };
         match result {
             Ok(response) => {
-                span.record("status", response.status);
-                tracing::debug!(parent: &span, status = response.status, duration_ms, "response");
+                // The duration is only for the trace: no second clock read when nobody listens.
+                if !span.is_disabled() || tracing::enabled!(tracing::Level::DEBUG) {
+                    let duration_ms = elapsed(self.clock.as_ref());
+                    span.record("duration_ms", duration_ms);
+                    span.record("status", response.status);
+                    tracing::debug!(parent: &span, status = response.status, duration_ms, "response");
+                }
                 Ok(response)
             }
             Err(err) => {
+                let duration_ms = elapsed(self.clock.as_ref());
+                span.record("duration_ms", duration_ms);
                 let measured = Duration::from_millis(duration_ms);
                 let err = err.into_error(&self.host).with_elapsed(measured);
                 tracing::debug!(parent: &span, error = %err, duration_ms, "request failed");
