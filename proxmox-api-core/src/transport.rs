@@ -179,6 +179,11 @@ impl ReqwestTransport {
             .connect_timeout(connect_timeout)
             // PVE never redirects API calls; following one could leak the cookie elsewhere.
             .redirect(reqwest::redirect::Policy::none())
+            // pveproxy speaks HTTP/1.1 only (and the TLS config offers no ALPN): skip the HTTP/2
+            // negotiation paths in the pool.
+            .http1_only()
+            // Sequential small requests: never wait for Nagle to coalesce a request's segments.
+            .tcp_nodelay(true)
             .build()
             .map_err(|e| Error::Tls {
                 message: format!("cannot build the HTTP client: {e}"),
