@@ -270,14 +270,22 @@ impl Wire {
         auth_headers: Vec<(String, String)>,
         timeout: Duration,
     ) -> Result<HttpRequest, Error> {
-        let mut url = self.base_url.clone();
-        url.set_path(&format!(
-            "{}{}",
-            self.base_url.path(),
-            request.encoded_path()
-        ));
-        url.set_query(request.query().as_deref());
-        let mut headers = vec![("Accept".to_owned(), "application/json".to_owned())];
+        // One string and one parse: cloning the base URL and calling `set_path` and `set_query`
+        // re-parsed it twice per request. The segments are already percent-encoded.
+        let query = request.query();
+        let mut text = String::with_capacity(
+            self.base_url.as_str().len() + 64 + query.as_ref().map_or(0, String::len),
+        );
+        text.push_str(&self.base_url[..url::Position::AfterPath]);
+        request.write_encoded_path(&mut text);
+        if let Some(query) = &query {
+            text.push('?');
+            text.push_str(query);
+        }
+        let url = Url::parse(&text)
+            .map_err(|e| Error::invalid_input("path", format!("does not form a valid URL: {e}")))?;
+        let mut headers = Vec::with_capacity(2 + auth_headers.len());
+        headers.push(("Accept".to_owned(), "application/json".to_owned()));
         let body = request.form_body().map(|form| {
             headers.push((
                 "Content-Type".to_owned(),
@@ -316,19 +324,26 @@ impl Wire {
         );
         let started = self.clock.now();
         let result = self.transport.send(http).instrument(span.clone()).await;
-        let duration_ms = self
-            .clock
-            .now()
-            .duration_since(started)
-            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
-        span.record("duration_ms", duration_ms);
+        let elapsed = |clock: &dyn Clock| {
+            clock
+                .now()
+                .duration_since(started)
+                .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        };
         match result {
             Ok(response) => {
-                span.record("status", response.status);
-                tracing::debug!(parent: &span, status = response.status, duration_ms, "response");
+                // The duration is only for the trace: no second clock read when nobody listens.
+                if !span.is_disabled() || tracing::enabled!(tracing::Level::DEBUG) {
+                    let duration_ms = elapsed(self.clock.as_ref());
+                    span.record("duration_ms", duration_ms);
+                    span.record("status", response.status);
+                    tracing::debug!(parent: &span, status = response.status, duration_ms, "response");
+                }
                 Ok(response)
             }
             Err(err) => {
+                let duration_ms = elapsed(self.clock.as_ref());
+                span.record("duration_ms", duration_ms);
                 let measured = Duration::from_millis(duration_ms);
                 let err = err.into_error(&self.host).with_elapsed(measured);
                 tracing::debug!(parent: &span, error = %err, duration_ms, "request failed");

@@ -299,14 +299,19 @@ impl ApiRequest {
     /// The percent-encoded path below `/api2/json`, starting with `/`.
     pub fn encoded_path(&self) -> String {
         let mut out = String::new();
+        self.write_encoded_path(&mut out);
+        out
+    }
+
+    /// Appends [`ApiRequest::encoded_path`] to `out` (the client builds the URL in one string).
+    pub(crate) fn write_encoded_path(&self, out: &mut String) {
         for segment in &self.segments {
             out.push('/');
             out.extend(utf8_percent_encode(segment, PATH_SEGMENT));
         }
-        if out.is_empty() {
+        if self.segments.is_empty() {
             out.push('/');
         }
-        out
     }
 
     /// The path for logs and errors: the encoded path, with no parameters (they may be secret).

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use bytes::Bytes;
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use url::Url;
 
 use crate::error::{Error, TimeoutPhase};
@@ -178,6 +179,11 @@ impl ReqwestTransport {
             .connect_timeout(connect_timeout)
             // PVE never redirects API calls; following one could leak the cookie elsewhere.
             .redirect(reqwest::redirect::Policy::none())
+            // pveproxy speaks HTTP/1.1 only (and the TLS config offers no ALPN): skip the HTTP/2
+            // negotiation paths in the pool.
+            .http1_only()
+            // Sequential small requests: never wait for Nagle to coalesce a request's segments.
+            .tcp_nodelay(true)
             .build()
             .map_err(|e| Error::Tls {
                 message: format!("cannot build the HTTP client: {e}"),
@@ -256,9 +262,7 @@ impl Transport for ReqwestTransport {
             .client
             .request(to_reqwest_method(request.method), request.url.clone())
             .timeout(timeout);
-        for (name, value) in &request.headers {
-            builder = builder.header(name.as_str(), value.as_str());
-        }
+        builder = builder.headers(header_map(&request.headers)?);
         if let Some(body) = request.body {
             builder = builder.body(body);
         }
@@ -291,6 +295,40 @@ impl Transport for ReqwestTransport {
             headers,
             body,
         })
+    }
+}
+
+/// The request headers as a `HeaderMap`: the names the client sends are matched to hyper's
+/// static names (no parsing), secret values are marked sensitive (never indexed or shown).
+fn header_map(headers: &[(String, String)]) -> Result<HeaderMap, TransportError> {
+    let mut map = HeaderMap::with_capacity(headers.len());
+    for (name, value) in headers {
+        let known = [
+            header::ACCEPT,
+            header::COOKIE,
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+        ]
+        .into_iter()
+        .find(|known| name.eq_ignore_ascii_case(known.as_str()));
+        let header_name = match known {
+            Some(known) => known,
+            None => HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid_header(name))?,
+        };
+        let mut header_value = HeaderValue::from_str(value).map_err(|_| invalid_header(name))?;
+        if SECRET_HEADERS.iter().any(|s| name.eq_ignore_ascii_case(s)) {
+            header_value.set_sensitive(true);
+        }
+        map.append(header_name, header_value);
+    }
+    Ok(map)
+}
+
+/// A header the transport cannot send, classified as reqwest's own builder error was before
+/// (the value is never quoted: it may be secret).
+fn invalid_header(name: &str) -> TransportError {
+    TransportError::Broken {
+        message: format!("header {name} has a name or value that cannot be sent"),
     }
 }
 

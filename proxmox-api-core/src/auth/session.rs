@@ -34,12 +34,16 @@ pub(crate) struct AuthHeaders {
 
 struct Session {
     ticket: SessionTicket,
+    /// `PVEAuthCookie=<ticket>`, built once per ticket rather than once per request.
+    cookie: SecretString,
     generation: u64,
 }
 
 /// Holds the credentials and the current ticket.
 pub(crate) struct Authenticator {
     credentials: Option<Credentials>,
+    /// The `Authorization` value of token credentials, built once (it never changes).
+    token_header: Option<SecretString>,
     tfa: Option<Arc<dyn TfaProvider>>,
     renew_after: Duration,
     session: RwLock<Option<Arc<Session>>>,
@@ -63,6 +67,7 @@ impl Authenticator {
         renew_after: Duration,
     ) -> Self {
         Self {
+            token_header: credentials.as_ref().and_then(Credentials::token_header),
             credentials,
             tfa,
             renew_after,
@@ -81,7 +86,12 @@ impl Authenticator {
     fn store(&self, ticket: SessionTicket) -> Arc<Session> {
         let mut slot = self.session.write().unwrap_or_else(|e| e.into_inner());
         let generation = slot.as_ref().map_or(1, |s| s.generation + 1);
-        let session = Arc::new(Session { ticket, generation });
+        let cookie = SecretString::from(format!("PVEAuthCookie={}", ticket.ticket.expose_secret()));
+        let session = Arc::new(Session {
+            ticket,
+            cookie,
+            generation,
+        });
         *slot = Some(session.clone());
         session
     }
@@ -99,9 +109,10 @@ impl Authenticator {
     ) -> Result<AuthHeaders, Error> {
         match &self.credentials {
             None => Ok(AuthHeaders::default()),
-            Some(credentials @ Credentials::ApiToken { .. }) => {
-                let value = credentials
-                    .token_header()
+            Some(Credentials::ApiToken { .. }) => {
+                let value = self
+                    .token_header
+                    .as_ref()
                     .map(|s| s.expose_secret().to_owned())
                     .unwrap_or_default();
                 Ok(AuthHeaders {
@@ -121,10 +132,11 @@ impl Authenticator {
     }
 
     fn ticket_headers(session: &Session, method: Method) -> AuthHeaders {
-        let mut headers = vec![(
+        let mut headers = Vec::with_capacity(2);
+        headers.push((
             "Cookie".to_owned(),
-            format!("PVEAuthCookie={}", session.ticket.ticket.expose_secret()),
-        )];
+            session.cookie.expose_secret().to_owned(),
+        ));
         if method.is_write() {
             headers.push((
                 "CSRFPreventionToken".to_owned(),
