@@ -1165,7 +1165,7 @@ export declare class Client {
   task(upid: string): Task
   /**
    * Runs one operation on every node at once, each node with its own result: at most
-   * `concurrency` nodes at a time (default 8), each abandoned after `perNodeTimeoutMs`
+   * `concurrency` nodes at a time (default 64: a whole cluster in one wave), each abandoned after `perNodeTimeoutMs`
    * (default 30 000), optionally `only` some nodes. Offline nodes are not contacted.
    */
   fanOut(concurrency?: number | undefined | null, perNodeTimeoutMs?: number | undefined | null, only?: Array<string> | undefined | null): FanOut

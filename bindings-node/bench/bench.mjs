@@ -127,8 +127,8 @@ async function main() {
   const { startSimulator } = await import('proxmox-api-native')
   const guests = Number(option('guests', 20000))
   const rounds = Number(option('rounds', 5))
-  const require = createRequire(import.meta.url)
-  const peerVersion = (name) => require(`${name}/package.json`).version
+  // Read from the install: `proxmox-api` does not export its package.json.
+  const peerVersion = (name) => JSON.parse(readFileSync(new URL(`../node_modules/${name}/package.json`, import.meta.url), 'utf8')).version
   console.log(`proxmox-api-native vs proxmox-api ${peerVersion('proxmox-api')} and undici ${peerVersion('undici')}, Node ${process.version}`)
   console.log(`addon: ${addonDescription()}`)
   console.log(`start: ${environment()}\n`)
