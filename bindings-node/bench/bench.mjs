@@ -5,10 +5,19 @@
 //
 // 1. `GET /cluster/resources?type=vm` with 20,000 guests, decoded into objects: each client runs
 //    in its own child process (so peak RSS is its own), one warm-up and `--rounds` timed rounds;
-//    prints median time and peak RSS, and the ratios against `proxmox-api` and undici.
+//    prints median time and peak RSS, and the ratios against `proxmox-api` and undici. Every
+//    client asks for gzip the same way it would in use: fetch (used by `proxmox-api`) sends
+//    `accept-encoding: gzip, deflate`, the binding's core `gzip`; the bare undici request sends
+//    none and gets the plain text, so it shows the floor of one HTTP read plus one JSON.parse.
+//    Peak RSS is the child's own high-water mark (VmHWM in /proc/self/status), not
+//    `resourceUsage().maxRSS`: Linux keeps that across exec, so a child reports at least the
+//    parent's RSS, and the parent holds a 20,000-guest simulator.
 // 2. The status of 16 nodes that each answer 20 ms late, through the natural call
 //    (`client.nodes().statusAll()`, default settings), against the 20 ms floor.
 import { spawn } from 'node:child_process'
+import { readFileSync, statSync } from 'node:fs'
+import { cpus, loadavg } from 'node:os'
+import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { performance } from 'node:perf_hooks'
 
@@ -17,6 +26,41 @@ const args = process.argv.slice(2)
 const option = (name, fallback) => {
   const i = args.indexOf(`--${name}`)
   return i >= 0 ? args[i + 1] : fallback
+}
+
+/** This process's own peak RSS in MiB. */
+function peakRssMiB() {
+  try {
+    const line = readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'))
+    if (line) return Number(line.split(/\s+/)[1]) / 1024
+  } catch {}
+  return process.resourceUsage().maxRSS / 1024 // not Linux
+}
+
+const environment = () => `load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}, ${cpus().length} CPUs`
+
+/** Which addon runs: its size, and whether it is stripped (only the shipped `dist` profile
+ *  strips symbols; `ci` and `dev` keep them). */
+function addonDescription() {
+  const require = createRequire(import.meta.url)
+  const binding = require.resolve('proxmox-api-native/package.json').replace(/package\.json$/, '')
+  const candidates = [`${binding}proxmox-api-native.linux-x64-gnu.node`]
+  const path = candidates.find((p) => { try { return statSync(p).isFile() } catch { return false } })
+  if (!path) return 'addon not found next to binding.js (installed from a platform package)'
+  const data = readFileSync(path)
+  const size = `${(data.length / 1048576).toFixed(1)} MiB`
+  if (data.readUInt32BE(0) !== 0x7f454c46 || data[4] !== 2) return `${size}, profile unknown (not a 64-bit ELF)`
+  const shoff = Number(data.readBigUInt64LE(0x28))
+  const shentsize = data.readUInt16LE(0x3a)
+  const shnum = data.readUInt16LE(0x3c)
+  const shstrndx = data.readUInt16LE(0x3e)
+  const namesAt = Number(data.readBigUInt64LE(shoff + shstrndx * shentsize + 0x18))
+  let symbols = false
+  for (let i = 0; i < shnum; i++) {
+    const at = namesAt + data.readUInt32LE(shoff + i * shentsize)
+    if (data.toString('latin1', at, data.indexOf(0, at)) === '.symtab') symbols = true
+  }
+  return `${size}, ${symbols ? 'has symbols: NOT the shipped `dist` profile' : 'stripped: the shipped `dist` profile'}`
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
@@ -61,7 +105,7 @@ async function listingChild(kind, rounds) {
     kept = await list()
     times.push(performance.now() - start)
   }
-  const maxRssMiB = process.resourceUsage().maxRSS / 1024
+  const maxRssMiB = peakRssMiB()
   process.stdout.write(JSON.stringify({ kind, count: kept.length, ms: median(times), maxRssMiB }) + '\n')
 }
 
@@ -83,6 +127,11 @@ async function main() {
   const { startSimulator } = await import('proxmox-api-native')
   const guests = Number(option('guests', 20000))
   const rounds = Number(option('rounds', 5))
+  // Read from the install: `proxmox-api` does not export its package.json.
+  const peerVersion = (name) => JSON.parse(readFileSync(new URL(`../node_modules/${name}/package.json`, import.meta.url), 'utf8')).version
+  console.log(`proxmox-api-native vs proxmox-api ${peerVersion('proxmox-api')} and undici ${peerVersion('undici')}, Node ${process.version}`)
+  console.log(`addon: ${addonDescription()}`)
+  console.log(`start: ${environment()}\n`)
 
   console.log(`== /cluster/resources?type=vm, ${guests} guests, median of ${rounds} rounds, one process per client`)
   const big = await startSimulator({ nodes: 3, guests })
@@ -124,6 +173,7 @@ async function main() {
   wide.stop()
   console.log(`statusAll(): ${natural.toFixed(1)} ms = ${(natural / 20).toFixed(2)}x of 20 ms (target <= 1.30x)`)
   console.log(`fanOut(16).status(): ${median(wideTimes).toFixed(1)} ms = ${(median(wideTimes) / 20).toFixed(2)}x of 20 ms`)
+  console.log(`\nend: ${environment()}`)
 }
 
 main().catch((error) => {

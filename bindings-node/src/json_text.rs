@@ -41,7 +41,17 @@ impl JsonText {
     pub fn parse(self, env: &Env) -> napi::Result<napi::JsUnknown> {
         let json: JsObject = env.get_global()?.get_named_property("JSON")?;
         let parse: JsFunction = json.get_named_property("parse")?;
-        let text = env.create_string_from_std(self.0)?;
+        // ASCII text (PVE's listings nearly always are: serde_json escapes nothing else, but
+        // names and descriptions may carry UTF-8) is copied as it is into a one-byte V8 string;
+        // only other text goes through V8's UTF-8 decoder. Then the Rust copy is freed before
+        // `JSON.parse` allocates the objects, so the two never peak together.
+        let text = if self.0.is_ascii() {
+            let text = env.create_string_latin1(self.0.as_bytes())?;
+            drop(self.0);
+            text
+        } else {
+            env.create_string_from_std(self.0)?
+        };
         parse.call(Some(&json), &[text])
     }
 }

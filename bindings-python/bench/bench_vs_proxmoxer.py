@@ -11,12 +11,19 @@ Prints numbers and ratios (a benchmark, not a test):
     python bindings-python/bench/bench_vs_proxmoxer.py
 
 The simulator is the one embedded in proxmox_api (127.0.0.1, self-signed: proxmox_api pins its
-fingerprint, proxmoxer runs with verify_ssl=False, loopback only).
+fingerprint, proxmoxer runs with verify_ssl=False, loopback only). Both clients ask for gzip
+(requests sends `Accept-Encoding: gzip, deflate`, the core `gzip`), so the simulator compresses the
+listing for both.
+
+Peak RSS is the child's own high-water mark (`VmHWM` in /proc/self/status). Not `ru_maxrss`:
+Linux keeps that across `exec`, so a child started by vfork/fork reports at least the parent's
+RSS, and the parent here holds a 20,000-guest simulator.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -50,6 +57,55 @@ def rate(call: Callable[[], object]) -> float:
     return count / (time.perf_counter() - started)
 
 
+def peak_rss_mb() -> float:
+    """This process's own peak RSS in MiB."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    # Not Linux: ru_maxrss (KiB on Linux, bytes on macOS).
+    scale = 1024 * 1024 if sys.platform == "darwin" else 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale
+
+
+def native_module_description() -> str:
+    """Which build of the native module runs: its size, and whether it is stripped (only the
+    shipped `dist` profile strips symbols; `ci` and `dev` keep them)."""
+    from proxmox_api import _native
+
+    path = _native.__file__ or ""
+    size_mb = os.path.getsize(path) / 1024 / 1024
+    return f"{os.path.basename(path)} {size_mb:.1f} MiB, {elf_build(path)}"
+
+
+def elf_build(path: str) -> str:
+    import struct
+
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:4] != b"\x7fELF" or data[4] != 2:
+        return "profile unknown (not a 64-bit ELF)"
+    shoff, = struct.unpack_from("<Q", data, 0x28)
+    shentsize, shnum, shstrndx = struct.unpack_from("<HHH", data, 0x3A)
+    names_at, = struct.unpack_from("<Q", data, shoff + shstrndx * shentsize + 0x18)
+    sections = set()
+    for i in range(shnum):
+        name_off, = struct.unpack_from("<I", data, shoff + i * shentsize)
+        end = data.index(b"\0", names_at + name_off)
+        sections.add(data[names_at + name_off:end].decode())
+    if ".symtab" in sections:
+        return "has symbols: NOT the shipped `dist` profile"
+    return "stripped: the shipped `dist` profile"
+
+
+def environment() -> str:
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    return f"load average {load}, {os.cpu_count()} CPUs"
+
+
 def child(kind: str, url: str, fingerprint: str, user: str, password: str) -> None:
     """One measurement in a fresh process: prints {"seconds", "rss_mb", "count"}."""
     if kind == "proxmox_api":
@@ -73,7 +129,7 @@ def child(kind: str, url: str, fingerprint: str, user: str, password: str) -> No
             total = sum(i.get("maxmem", 0) or 0 for i in items)
         timings.append(time.perf_counter() - started)
         assert total >= 0
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_mb = peak_rss_mb()
     print(json.dumps({"seconds": statistics.median(timings), "rss_mb": rss_mb, "count": len(items)}))
 
 
@@ -89,7 +145,12 @@ def main() -> None:
     import proxmox_api
     from proxmox_api.testing import Simulator
 
-    print(f"proxmox_api {proxmox_api.__version__} vs proxmoxer (pinned), Python {sys.version.split()[0]}")
+    import proxmoxer
+
+    print(f"proxmox_api {proxmox_api.__version__} vs proxmoxer {proxmoxer.__version__}, "
+          f"Python {sys.version.split()[0]}")
+    print(f"native module: {native_module_description()}")
+    print(f"start: {environment()}")
 
     with Simulator(nodes=3) as sim:
         client = sim.client()
@@ -123,6 +184,7 @@ def main() -> None:
         median = statistics.median(timings)
         print(f"\n3. nodes().status_all() over {FAN_OUT_NODES} nodes at {FAN_OUT_LATENCY * 1000:.0f} ms per node")
         print(f"   median {median * 1000:6.1f} ms = {median / FAN_OUT_LATENCY:4.2f}x the latency (target <= 1.3x)")
+    print(f"\nend: {environment()}")
 
 
 if __name__ == "__main__":

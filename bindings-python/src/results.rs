@@ -223,11 +223,12 @@ impl ToPython for JsonValue {
 
 impl<T: ToPython> ToPython for Vec<T> {
     fn to_python(self, py: Python<'_>, mode: Mode) -> PyResult<PyObject> {
-        let list = PyList::empty(py);
-        for item in self {
-            list.append(item.to_python(py, mode)?)?;
-        }
-        Ok(list.into_any().unbind())
+        // Converted first, then one list of the right size: no regrowth of a 20,000-item list.
+        let items = self
+            .into_iter()
+            .map(|item| item.to_python(py, mode))
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(PyList::new(py, items)?.into_any().unbind())
     }
     fn hint(mode: Mode) -> String {
         format!("List[{}]", T::hint(mode))
