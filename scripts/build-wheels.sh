@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the Python wheel: abi3 (cp39-abi3), manylinux2014 x86_64, profile `dist` (thin LTO,
+# Builds the Python wheel: abi3 (cp39-abi3), manylinux2014 x86_64, profile `dist` (fat LTO,
 # stripped), with the simulator embedded (feature `sim`) and the stubs + py.typed, into dist/.
 # zig (pip package `ziglang`) links against the old glibc, so no Docker is needed. Other targets
 # (aarch64, macOS, Windows) are built by the release workflow.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # CI for the Node package, as a user gets it:
-#  1. builds the addon once (profile $NODE_ADDON_PROFILE, default `dist`: thin LTO, stripped) and
+#  1. builds the addon once (profile $NODE_ADDON_PROFILE, default `dist`: fat LTO, stripped) and
 #     regenerates binding.js and index.d.ts, failing when the committed ones are stale;
 #  2. prints the addon's size (must stay under 10 MB in `dist`);
 #  3. `npm pack`s the main package and the linux-x64-gnu package, installs both tarballs into an
