@@ -1006,6 +1006,17 @@ export interface ClientOptions {
   connectTimeoutMs?: number
   /** Whole-request timeout in milliseconds (default 60 000). */
   requestTimeoutMs?: number
+  /**
+   * A one-time code (TOTP) for an account with two-factor authentication, used by the first
+   * login only: a later login (after the session expired) needs `onTfa`.
+   */
+  otp?: string
+  /**
+   * Asked for a TOTP code whenever a login needs a second factor (the first one and any
+   * renewal), e.g. `({ userid }) => prompt(`code for ${userid}: `)`. A throw, a rejection or a
+   * non-string rejects the call with `InvalidInputError` (its `errors.onTfa` says why).
+   */
+  onTfa?: (challenge: TfaChallenge) => Promise<string> | string
 }
 /** One operation of the shared table as the Node face must expose it. */
 export interface Operation {
@@ -1124,6 +1135,13 @@ export interface WaitOptions {
   onProgress?: (progress: TaskProgress) => void
   /** Stops waiting (the task keeps running on the server). */
   signal?: AbortSignal
+}
+/** What `onTfa` is called with. */
+export interface TfaChallenge {
+  /** The user logging in, e.g. `alice@pve`. */
+  userid: string
+  /** The second factors the server offered (`totp`, `recovery`, `yubico`, `webauthn`). */
+  factors: Array<string>
 }
 /** Optional fields of a new user. */
 export interface NewUserOptions {

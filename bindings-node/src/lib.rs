@@ -32,4 +32,5 @@ mod sim;
 mod spec;
 mod tasks;
 mod templates;
+mod tfa;
 mod users;
