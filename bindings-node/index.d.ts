@@ -1013,7 +1013,7 @@ export interface ClientOptions {
   otp?: string
   /**
    * Asked for a TOTP code whenever a login needs a second factor (the first one and any
-   * renewal), e.g. `({ userid }) => prompt(`code for ${userid}: `)`. A throw, a rejection or a
+   * renewal), e.g. `async ({ userid }) => readCodeFor(userid)`. A throw, a rejection or a
    * non-string rejects the call with `InvalidInputError` (its `errors.onTfa` says why).
    */
   onTfa?: (challenge: TfaChallenge) => Promise<string> | string

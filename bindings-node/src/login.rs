@@ -50,7 +50,7 @@ pub struct ClientOptions {
     /// login only: a later login (after the session expired) needs `onTfa`.
     pub otp: Option<String>,
     /// Asked for a TOTP code whenever a login needs a second factor (the first one and any
-    /// renewal), e.g. `({ userid }) => prompt(`code for ${userid}: `)`. A throw, a rejection or a
+    /// renewal), e.g. `async ({ userid }) => readCodeFor(userid)`. A throw, a rejection or a
     /// non-string rejects the call with `InvalidInputError` (its `errors.onTfa` says why).
     #[napi(ts_type = "(challenge: TfaChallenge) => Promise<string> | string")]
     pub on_tfa: Option<JsFunction>,
