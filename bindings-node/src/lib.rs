@@ -29,7 +29,6 @@ mod per_node;
 mod results;
 #[cfg(feature = "sim")]
 mod sim;
-mod spec;
 mod tasks;
 mod templates;
 mod tfa;
