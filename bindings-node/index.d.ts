@@ -157,6 +157,14 @@ export type NodeResult<T> = { ok: true; value: T } | { ok: false; error: Proxmox
 /** Per-node results by node name. */
 export type PerNode<T> = Record<string, NodeResult<T>>
 
+/**
+ * What `containers().create(spec)` takes: its members are the arguments of the operation table
+ * (only `hostname` and `template` required; the core checks everything before sending).
+ */
+export type ContainerSpec = Parameters<ContainersApi['create']>[0]
+/** The optional fields of `users().create(username, password, options)` (`realm`, `email`, ...). */
+export type NewUserOptions = NonNullable<Parameters<UsersApi['create']>[2]>
+
 /** The core's stable error codes, prefixed with `PROXMOX_`. */
 export type ProxmoxErrorCode =
   | 'PROXMOX_INVALID_INPUT' | 'PROXMOX_AUTHENTICATION' | 'PROXMOX_TFA_REQUIRED'
@@ -1006,6 +1014,17 @@ export interface ClientOptions {
   connectTimeoutMs?: number
   /** Whole-request timeout in milliseconds (default 60 000). */
   requestTimeoutMs?: number
+  /**
+   * A one-time code (TOTP) for an account with two-factor authentication, used by the first
+   * login only: a later login (after the session expired) needs `onTfa`.
+   */
+  otp?: string
+  /**
+   * Asked for a TOTP code whenever a login needs a second factor (the first one and any
+   * renewal), e.g. `async ({ userid }) => readCodeFor(userid)`. A throw, a rejection or a
+   * non-string rejects the call with `InvalidInputError` (its `errors.onTfa` says why).
+   */
+  onTfa?: (challenge: TfaChallenge) => Promise<string> | string
 }
 /** One operation of the shared table as the Node face must expose it. */
 export interface Operation {
@@ -1067,52 +1086,6 @@ export interface FaultLogEntry {
   /** The request's path below `/api2/json`. */
   path: string
 }
-/**
- * What to create (`containers().create(spec)`). Only `hostname` and `template` are required; the core
- * validates everything before sending.
- */
-export interface ContainerSpec {
-  /** Hostname (RFC 1123). */
-  hostname: string
-  /** Template volume id, e.g. `local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst`. */
-  template: string
-  /** Storage for the root disk (default `local-lvm`). */
-  storage?: string
-  /** Root disk size in GiB (default 8). */
-  diskGib?: number
-  /** CPU cores (default 1). */
-  cores?: number
-  /** Memory in MiB (default 512). */
-  memoryMib?: number
-  /** Swap in MiB (default 512). */
-  swapMib?: number
-  /** PVE's OS type name; guessed from the template when unset. */
-  ostype?: string
-  /** First network interface as a PVE property string (default DHCP on `vmbr0`). */
-  net0?: string
-  /** Root password. */
-  password?: string
-  /** SSH public keys for root. */
-  sshPublicKeys?: Array<string>
-  /** Unprivileged (default `true`). */
-  unprivileged?: boolean
-  /** A user (`name@realm`) to grant access to the new container. */
-  owner?: string
-  /** The role the owner gets on `/vms/<vmid>` (default `PVEVMUser`). */
-  ownerRole?: string
-  /** The node; chosen by the core's placement policy (most free memory) when unset. */
-  node?: string
-  /** The vmid; the next free one when unset. */
-  vmid?: number
-  /** How the node is chosen when `node` is unset (default `most_free_memory`). */
-  placement?: 'most_free_memory' | 'least_load' | 'most_free_disk'
-  /**
-   * Makes the creation idempotent: a repeated creation with the same key returns the
-   * container the first one created instead of creating another (one key per intended
-   * container, e.g. a request id).
-   */
-  idempotencyKey?: string
-}
 /** How to wait for a task. */
 export interface WaitOptions {
   /**
@@ -1125,18 +1098,12 @@ export interface WaitOptions {
   /** Stops waiting (the task keeps running on the server). */
   signal?: AbortSignal
 }
-/** Optional fields of a new user. */
-export interface NewUserOptions {
-  /** Realm (default `pve`). */
-  realm?: string
-  /** E-mail address. */
-  email?: string
-  /** Free-text comment. */
-  comment?: string
-  /** First name. */
-  firstname?: string
-  /** Last name. */
-  lastname?: string
+/** What `onTfa` is called with. */
+export interface TfaChallenge {
+  /** The user logging in, e.g. `alice@pve`. */
+  userid: string
+  /** The second factors the server offered (`totp`, `recovery`, `yubico`, `webauthn`). */
+  factors: Array<string>
 }
 /** The native side of an `AbortSignal`; made by the package's entry point, not by users. */
 export declare class AbortToken {
@@ -1323,13 +1290,6 @@ export declare class SessionTicket {
 /** Containers across the cluster. Created by `client.containers()`. */
 export declare class ContainersApi {
   /**
-   * Creates a container. The spec is checked before anything is sent; the node (by
-   * `placement`, default most free memory) and the vmid (next free) are chosen when not given.
-   * Not retry-safe once sent, unless `idempotencyKey` is given: a repeated creation with the
-   * same key returns the container the first one created.
-   */
-  create(spec: ContainerSpec, signal?: AbortSignal | undefined | null): Promise<CreatedContainer>
-  /**
    * Every container the caller may see, in one request.
    *
    * Retry safety once sent: `safe`.
@@ -1353,6 +1313,17 @@ export declare class ContainersApi {
    * Retry safety once sent: `safe`.
    */
   get(vmid: number, signal?: AbortSignal | undefined | null): Promise<Container>
+  /**
+   * Creates a container: placed by `placement` on an online node holding the
+   * template and storage when no `node` is given, with the next free vmid when
+   * none is given; `owner` gets `ownerRole` on it. Returns the vmid, node and the
+   * `vzcreate` task. Every argument is checked before anything is sent. With an
+   * `idempotencyKey`, a repeated creation with the same key returns the container
+   * the first one created instead of creating another.
+   *
+   * Retry safety once sent: `never`.
+   */
+  create(spec: { hostname: string, template: string, storage?: string | undefined | null, diskGib?: number | undefined | null, cores?: number | undefined | null, memoryMib?: number | undefined | null, swapMib?: number | undefined | null, ostype?: string | undefined | null, net0?: string | undefined | null, password?: string | undefined | null, sshPublicKeys?: Array<string> | undefined | null, unprivileged?: boolean | undefined | null, owner?: string | undefined | null, ownerRole?: string | undefined | null, node?: string | undefined | null, vmid?: number | undefined | null, placement?: 'most_free_memory' | 'least_load' | 'most_free_disk' | undefined | null, idempotencyKey?: string | undefined | null }, signal?: AbortSignal | undefined | null): Promise<CreatedContainer>
 }
 /** One container. Created by `client.node(name).container(vmid)` or `containers().handle(vmid)`. */
 export declare class ContainerApi {
@@ -1684,12 +1655,6 @@ export declare class TemplatesApi {
 /** Users. Created by `client.users()`. No method ever returns a password. */
 export declare class UsersApi {
   /**
-   * Creates user `username@realm` (realm `pve` by default); resolves to the user id. The
-   * password (8 to 64 characters) is checked before anything is sent. Not retry-safe once
-   * sent: a second attempt fails with `ConflictError` if the first arrived.
-   */
-  create(username: string, password: string, options?: NewUserOptions | undefined | null, signal?: AbortSignal | undefined | null): Promise<string>
-  /**
    * Every user (`GET /access/users`).
    *
    * Retry safety once sent: `safe`.
@@ -1713,6 +1678,13 @@ export declare class UsersApi {
    * Retry safety once sent: `safe`.
    */
   get(userid: string, signal?: AbortSignal | undefined | null): Promise<User>
+  /**
+   * Creates user `username@realm` (password 8 to 64 characters, checked before
+   * sending); returns the new userid.
+   *
+   * Retry safety once sent: `never`.
+   */
+  create(username: string, password: string, options?: { realm?: string | undefined | null, email?: string | undefined | null, comment?: string | undefined | null, firstname?: string | undefined | null, lastname?: string | undefined | null } | undefined | null, signal?: AbortSignal | undefined | null): Promise<string>
   /**
    * Sets a user's password (8 to 64 characters). `confirmationPassword` is the
    * current password of the user this client is logged in as (PVE 8/9 require it as

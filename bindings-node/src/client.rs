@@ -30,7 +30,7 @@ impl Client {
     /// Creates a client. Nothing is sent yet; bad input throws `InvalidInputError`.
     #[napi(constructor, catch_unwind)]
     pub fn new(env: Env, login: Login, options: Option<ClientOptions>) -> napi::Result<Self> {
-        login::build_client(login, options.unwrap_or_default())
+        login::build_client(&env, login, options.unwrap_or_default())
             .map(|inner| Client { inner })
             .map_err(|error| js_error::to_napi_error(&env, &error))
     }

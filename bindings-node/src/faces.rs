@@ -9,10 +9,13 @@
 //! `skip_typescript` and their declarations (with TSDoc from the table's doc lines) come from
 //! [`declarations`], which `scripts/build.mjs` inserts into the classes of `index.d.ts`.
 //!
-//! Four operations keep a hand-written Node shape and are skipped here (each declared in its
-//! class's file and checked by `test/parity.test.mjs` like every other): `Client.request` (its
-//! extra per-call `options`), `Containers.create` (one spec object), `Users.create` (the optional
-//! fields as one options object) and `Task.wait` (options with `onProgress` and `signal`).
+//! Two operations take an options object, as JavaScript users expect: `Containers.create(spec)`
+//! (every argument a member of one object) and `Users.create(username, password, options)` (the
+//! defaulted arguments gathered into a trailing object); their members convert like positional
+//! arguments (`JsOptions`). Two keep a hand-written Node shape and are skipped here (each
+//! declared in its class's file and checked by `test/parity.test.mjs` like every other):
+//! `Client.request` (its extra per-call `options`) and `Task.wait` (options with `onProgress` and
+//! `signal`).
 
 use napi_derive::napi;
 use proxmox_api_core::RetrySafety;
@@ -27,13 +30,13 @@ use crate::outcome::Outcome;
 /// One argument's Rust value: converted, or its default, or a missing-argument error.
 macro_rules! arg_value {
     ($arg:ident, $aty:ty) => {
-        match $arg.convert::<$aty>(stringify!($arg))? {
+        match $arg.convert::<$aty>(&camel(stringify!($arg)))? {
             Some(value) => value,
             None => return Err(missing(&camel(stringify!($arg)))),
         }
     };
     ($arg:ident, $aty:ty, $default:expr) => {
-        match $arg.convert::<$aty>(stringify!($arg))? {
+        match $arg.convert::<$aty>(&camel(stringify!($arg)))? {
             Some(value) => value,
             None => $default,
         }
@@ -58,8 +61,9 @@ macro_rules! ts_param {
 /// others go to `$then!` with the shape (`getter`, `local`, `io`) as first token.
 macro_rules! node_shape {
     ($then:ident, Client, $kind:ident, request, $($rest:tt)*) => {};
-    ($then:ident, Containers, $kind:ident, create, $($rest:tt)*) => {};
-    ($then:ident, Users, $kind:ident, create, $($rest:tt)*) => {};
+    // Options objects: every argument in one object, or the defaulted ones after the required.
+    ($then:ident, Containers, io, create, $($rest:tt)*) => { $then!(io_spec, Containers, create, $($rest)*); };
+    ($then:ident, Users, io, create, $($rest:tt)*) => { $then!(io_options, Users, create, $($rest)*); };
     ($then:ident, Task, $kind:ident, wait, $($rest:tt)*) => {};
     // Property-like accessors are getters, as JavaScript users expect (`node.name`).
     ($then:ident, Client, local, base_url, $($rest:tt)*) => { $then!(getter, Client, base_url, $($rest)*); };
@@ -75,6 +79,8 @@ macro_rules! node_shape {
 /// function from the core handle and the JavaScript arguments to the value napi converts, and a
 /// type alias of that value's type under the same name.
 macro_rules! op_fn {
+    (io_spec, $($rest:tt)*) => { op_fn!(io, $($rest)*); };
+    (io_options, $($rest:tt)*) => { op_fn!(io, $($rest)*); };
     (io, $handle:ident, $name:ident, $core:ty,
         ( $( $arg:ident : $aty:ty $(= $default:expr)? ),* ), $ret:ty, $h:ident, $body:expr) => {
         #[allow(non_camel_case_types)]
@@ -136,6 +142,22 @@ macro_rules! node_method {
             }
         }
     };
+    (@in $class:ident, $handle:ident, io_object, $name:ident, [$($doc:tt)*], $object:literal, [$($req:ident),*], [$($opt:ident),*]) => {
+        #[napi]
+        impl $class {
+            $(#[doc = $doc])*
+            #[napi(skip_typescript)]
+            pub async fn $name(&self $(, $req: JsArg)*, options: JsArg, signal: Option<AbortSignal>) -> Outcome<ops::$handle::$name> {
+                let inner = self.inner.clone();
+                abortable(signal, async move {
+                    let mut options = options.into_options($object)?;
+                    ops::$handle::$name(inner $(, $req)* $(, options.take(stringify!($opt)))*).await
+                })
+                .await
+                .into()
+            }
+        }
+    };
     (@in $class:ident, $handle:ident, io, $name:ident, [$($doc:tt)*], ($($arg:ident),*)) => {
         #[napi]
         impl $class {
@@ -153,6 +175,20 @@ macro_rules! node_method {
     };
 }
 
+/// The method of an `io_options` operation: the required arguments (the table's first ones)
+/// positional, the defaulted ones gathered into the options object.
+macro_rules! split_options {
+    (@done $handle:ident, $name:ident, [$($doc:tt)*], [$($req:ident),*], [$($opt:ident $(= $d:expr)?),*]) => {
+        node_method!(@class $handle, io_object, $name, [$($doc)*], "options", [$($req),*], [$($opt),*]);
+    };
+    ($handle:ident, $name:ident, $doc:tt, [$($req:ident),*], $arg:ident = $d:expr $(, $($rest:tt)*)?) => {
+        split_options!(@done $handle, $name, $doc, [$($req),*], [$arg = $d $(, $($rest)*)?]);
+    };
+    ($handle:ident, $name:ident, $doc:tt, [$($req:ident),*], $arg:ident $(, $($rest:tt)*)?) => {
+        split_options!($handle, $name, $doc, [$($req ,)* $arg], $($($rest)*)?);
+    };
+}
+
 /// `node_shape!` continuations: the op function, the method, the declaration.
 macro_rules! emit_op_fn {
     ($shape:ident, $handle:ident, $name:ident, $core:ty, [$($doc:tt)*], $args:tt, $ret:ty, $retry:ident, $js:tt, $h:ident, $body:expr) => {
@@ -161,7 +197,13 @@ macro_rules! emit_op_fn {
 }
 
 macro_rules! emit_method {
-    ($shape:ident, $handle:ident, $name:ident, [$($doc:tt)*], ($($arg:ident),*)) => {
+    (io_spec, $handle:ident, $name:ident, [$($doc:tt)*], ( $( $arg:ident : $aty:ty $(= $default:expr)? ),* )) => {
+        node_method!(@class $handle, io_object, $name, [$($doc)*], "spec", [], [$($arg),*]);
+    };
+    (io_options, $handle:ident, $name:ident, [$($doc:tt)*], ( $( $arg:ident : $aty:ty $(= $default:expr)? ),* )) => {
+        split_options!($handle, $name, [$($doc)*], [], $($arg $(= $default)?),*);
+    };
+    ($shape:ident, $handle:ident, $name:ident, [$($doc:tt)*], ( $( $arg:ident : $aty:ty $(= $default:expr)? ),* )) => {
         node_method!(@class $handle, $shape, $name, [$($doc)*], ($($arg),*));
     };
 }
@@ -182,6 +224,16 @@ macro_rules! node_declaration {
         let args: Vec<(&str, Option<&str>)> = vec![$( (stringify!($arg), <$aty as FromJs>::note()) ),*];
         format!("{}  {}({}): {}\n", tsdoc(&[$($doc),*], &args, None), $js, params.join(", "), <$ret as ToJs>::ts())
     }};
+    (@io_spec [$($doc:tt)*], ( $( $arg:ident : $aty:ty $(= $default:expr)? ),* ), $ret:ty, $retry:ident, $js:tt) => {{
+        let members: Vec<(String, bool)> = vec![$( (ts_param!($arg, $aty $(, $default)?), defaulted!($($default)?)) ),*];
+        let args: Vec<(&str, Option<&str>)> = vec![$( (stringify!($arg), <$aty as FromJs>::note()) ),*];
+        object_declaration(tsdoc(&[$($doc),*], &args, Some(RetrySafety::$retry)), $js, "spec", members, &<$ret as ToJs>::ts())
+    }};
+    (@io_options [$($doc:tt)*], ( $( $arg:ident : $aty:ty $(= $default:expr)? ),* ), $ret:ty, $retry:ident, $js:tt) => {{
+        let members: Vec<(String, bool)> = vec![$( (ts_param!($arg, $aty $(, $default)?), defaulted!($($default)?)) ),*];
+        let args: Vec<(&str, Option<&str>)> = vec![$( (stringify!($arg), <$aty as FromJs>::note()) ),*];
+        object_declaration(tsdoc(&[$($doc),*], &args, Some(RetrySafety::$retry)), $js, "options", members, &<$ret as ToJs>::ts())
+    }};
     (@io [$($doc:tt)*], ( $( $arg:ident : $aty:ty $(= $default:expr)? ),* ), $ret:ty, $retry:ident, $js:tt) => {{
         let params: Vec<String> = vec![
             $( ts_param!($arg, $aty $(, $default)?), )*
@@ -196,6 +248,16 @@ macro_rules! node_declaration {
             <$ret as ToJs>::ts()
         )
     }};
+}
+
+/// Whether a table argument has a default.
+macro_rules! defaulted {
+    () => {
+        false
+    };
+    ($default:expr) => {
+        true
+    };
 }
 
 macro_rules! node_faces {
@@ -233,7 +295,7 @@ macro_rules! node_faces {
                 #[allow(unused_imports)]
                 use crate::js_args::FromJs;
                 use crate::results::ToJs;
-                use crate::faces::{camel, tsdoc};
+                use crate::faces::{camel, object_declaration, tsdoc};
 
                 let mut out = Vec::new();
                 $( $(
@@ -245,7 +307,7 @@ macro_rules! node_faces {
         }
 
         $( $(
-            node_shape!(emit_method, $handle, $kind, $name, [$($doc)*], ($($arg),*));
+            node_shape!(emit_method, $handle, $kind, $name, [$($doc)*], ( $( $arg : $aty $(= $default)? ),* ));
         )* )*
     };
 }
@@ -267,6 +329,29 @@ pub fn camel(snake: &str) -> String {
         }
     }
     out
+}
+
+/// The TypeScript member of an operation taking an options object: for `"spec"` every argument
+/// is a member of one required object; for `"options"` the required arguments stay positional
+/// and the defaulted ones are the members of an optional trailing object.
+pub(crate) fn object_declaration(
+    doc: String,
+    js: &str,
+    object: &str,
+    params: Vec<(String, bool)>,
+    ret: &str,
+) -> String {
+    let (positional, members): (Vec<_>, Vec<_>) = params
+        .into_iter()
+        .partition(|(_, defaulted)| object == "options" && !defaulted);
+    let members: Vec<String> = members.into_iter().map(|(member, _)| member).collect();
+    let mut params: Vec<String> = positional.into_iter().map(|(param, _)| param).collect();
+    params.push(match object {
+        "spec" => format!("spec: {{ {} }}", members.join(", ")),
+        _ => format!("options?: {{ {} }} | undefined | null", members.join(", ")),
+    });
+    params.push("signal?: AbortSignal | undefined | null".to_owned());
+    format!("{doc}  {js}({}): Promise<{ret}>\n", params.join(", "))
 }
 
 /// A TSDoc block from the table's doc lines (argument names in backquotes camelCased), a
@@ -332,12 +417,7 @@ mod tests {
     #[test]
     fn every_table_operation_has_a_declaration_or_a_hand_written_shape() {
         let declared = declarations();
-        let hand_written = [
-            ("Client", "request"),
-            ("Containers", "create"),
-            ("Users", "create"),
-            ("Task", "wait"),
-        ];
+        let hand_written = [("Client", "request"), ("Task", "wait")];
         for op in proxmox_api_bindings::OPERATIONS {
             let generated = declared
                 .iter()

@@ -9,10 +9,12 @@ use std::time::Duration;
 use napi::bindgen_prelude::{FromNapiValue, TypeName, ValidateNapiValue};
 use napi::{sys, ValueType};
 use proxmox_api_bindings::prelude::Secret;
-use proxmox_api_core::api::ResourceKind;
+use proxmox_api_core::api::{Placement, ResourceKind};
 use proxmox_api_core::models::{RrdConsolidation, RrdTimeframe};
 use proxmox_api_core::Error as CoreError;
-use serde_json::Value;
+use serde_json::{Map, Value};
+
+use crate::faces::camel;
 
 /// One JavaScript argument as given: `None` for `undefined` or `null`, else its JSON value (or
 /// why it has none, e.g. a function where data was expected).
@@ -25,6 +27,34 @@ impl JsArg {
             None => Ok(None),
             Some(Err(reason)) => Err(CoreError::invalid_input(name, reason)),
             Some(Ok(value)) => T::from_js(value, name).map(Some),
+        }
+    }
+}
+
+/// An options object's members, each converted like the positional argument of the same
+/// (camelCase) name; members nobody asks for are ignored, as napi objects ignore them.
+pub struct JsOptions(Map<String, Value>);
+
+impl JsArg {
+    /// The options object of parameter `name`; not given means no options.
+    pub fn into_options(self, name: &str) -> Result<JsOptions, CoreError> {
+        match self.0 {
+            None => Ok(JsOptions(Map::new())),
+            Some(Ok(Value::Object(members))) => Ok(JsOptions(members)),
+            Some(_) => Err(CoreError::invalid_input(
+                name,
+                "must be an object of strings, numbers, booleans and arrays",
+            )),
+        }
+    }
+}
+
+impl JsOptions {
+    /// The member for table argument `arg` (snake_case), as if it had been passed positionally.
+    pub fn take(&mut self, arg: &str) -> JsArg {
+        match self.0.remove(&camel(arg)) {
+            None | Some(Value::Null) => JsArg(None),
+            Some(value) => JsArg(Some(Ok(value))),
         }
     }
 }
@@ -250,6 +280,12 @@ string_enum!(ResourceKind, "'vm' | 'node' | 'storage' | 'sdn'", {
     "sdn" => ResourceKind::Sdn,
 });
 
+string_enum!(Placement, "'most_free_memory' | 'least_load' | 'most_free_disk'", {
+    "most_free_memory" => Placement::MostFreeMemory,
+    "least_load" => Placement::LeastLoad,
+    "most_free_disk" => Placement::MostFreeDisk,
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -278,6 +314,33 @@ mod tests {
     fn secrets_are_never_echoed() {
         let error = Secret::from_js(json!(12345678), "password").unwrap_err();
         assert!(!error.to_string().contains("12345678"));
+    }
+
+    #[test]
+    fn options_members_convert_like_positional_arguments() {
+        let mut options = JsArg(Some(Ok(json!({ "diskGib": 4, "ostype": null }))))
+            .into_options("spec")
+            .unwrap();
+        assert_eq!(
+            options.take("disk_gib").convert::<u32>("disk_gib").unwrap(),
+            Some(4)
+        );
+        assert!(options
+            .take("ostype")
+            .convert::<String>("ostype")
+            .unwrap()
+            .is_none());
+        assert!(options
+            .take("cores")
+            .convert::<u32>("cores")
+            .unwrap()
+            .is_none());
+        assert!(JsArg(None).into_options("options").is_ok());
+        let error = JsArg(Some(Ok(json!("x"))))
+            .into_options("options")
+            .err()
+            .unwrap();
+        assert!(error.parameter_errors().contains_key("options"));
     }
 
     #[test]

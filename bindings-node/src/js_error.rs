@@ -241,7 +241,7 @@ fn retry_safety_name(safety: RetrySafety) -> &'static str {
     }
 }
 
-fn factor_name(factor: &TfaFactor) -> String {
+pub(crate) fn factor_name(factor: &TfaFactor) -> String {
     match factor {
         TfaFactor::Totp => "totp".to_owned(),
         TfaFactor::Recovery => "recovery".to_owned(),

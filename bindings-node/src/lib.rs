@@ -30,7 +30,7 @@ mod per_node;
 mod results;
 #[cfg(feature = "sim")]
 mod sim;
-mod spec;
 mod tasks;
 mod templates;
+mod tfa;
 mod users;

@@ -1,9 +1,13 @@
 //! The constructor's arguments and their conversion into a core `Client`.
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use napi::{Env, JsFunction};
 use napi_derive::napi;
 use proxmox_api_core::{Client as CoreClient, Credentials, Error as CoreError};
+
+use crate::tfa;
 
 /// Where and how to log in: `{ host, user, password }` for a ticket session, or
 /// `{ host, tokenId, tokenSecret }` for an API token.
@@ -24,7 +28,8 @@ pub struct Login {
 }
 
 /// Connection options; every field is optional.
-#[napi(object)]
+// Not `Debug` either: it holds the one-time code.
+#[napi(object, object_to_js = false)]
 #[derive(Default)]
 pub struct ClientOptions {
     /// The server certificate's SHA-256 fingerprint, `AA:BB:...`; only the leaf is compared.
@@ -41,10 +46,23 @@ pub struct ClientOptions {
     pub connect_timeout_ms: Option<u32>,
     /// Whole-request timeout in milliseconds (default 60 000).
     pub request_timeout_ms: Option<u32>,
+    /// A one-time code (TOTP) for an account with two-factor authentication, used by the first
+    /// login only: a later login (after the session expired) needs `onTfa`.
+    pub otp: Option<String>,
+    /// Asked for a TOTP code whenever a login needs a second factor (the first one and any
+    /// renewal), e.g. `async ({ userid }) => readCodeFor(userid)`. A throw, a rejection or a
+    /// non-string rejects the call with `InvalidInputError` (its `errors.onTfa` says why).
+    #[napi(ts_type = "(challenge: TfaChallenge) => Promise<string> | string")]
+    pub on_tfa: Option<JsFunction>,
 }
 
-/// Turns the JavaScript arguments into a core client, rejecting bad input before anything is sent.
-pub fn build_client(login: Login, options: ClientOptions) -> Result<CoreClient, CoreError> {
+/// Turns the JavaScript arguments into a core client, rejecting bad input before anything is sent
+/// (on the JavaScript thread: `onTfa` is wrapped here).
+pub fn build_client(
+    env: &Env,
+    login: Login,
+    options: ClientOptions,
+) -> Result<CoreClient, CoreError> {
     let credentials = credentials(
         login.user,
         login.password,
@@ -73,6 +91,23 @@ pub fn build_client(login: Login, options: ClientOptions) -> Result<CoreClient, 
     }
     if let Some(ms) = options.request_timeout_ms {
         builder = builder.request_timeout(positive_millis("requestTimeoutMs", ms)?);
+    }
+    match (options.otp, options.on_tfa) {
+        (Some(_), Some(_)) => {
+            return Err(CoreError::invalid_input(
+                "otp",
+                "give otp or onTfa, not both",
+            ))
+        }
+        (Some(code), None) => {
+            builder = builder.tfa_provider(Arc::new(tfa::FixedCode::new(code)));
+        }
+        (None, Some(on_tfa)) => {
+            let callback = tfa::Callback::new(env, &on_tfa)
+                .map_err(|_| CoreError::invalid_input("onTfa", "must be a function"))?;
+            builder = builder.tfa_provider(Arc::new(callback));
+        }
+        (None, None) => {}
     }
     builder.build()
 }

@@ -128,7 +128,7 @@ impl Simulator {
             token_id: None,
             token_secret: None,
         };
-        login::build_client(login, options)
+        login::build_client(&env, login, options)
             .map(|inner| Client { inner })
             .map_err(|e| js_error::to_napi_error(&env, &e))
     }

@@ -166,3 +166,36 @@ describe('connection failures', () => {
     })
   })
 })
+
+describe('options objects of generated methods', () => {
+  // Port 9 on loopback: nothing is sent because every case fails before the transport.
+  const client = new Client({ host: '127.0.0.1:9', user: 'root@pam', password: CANARY_PASSWORD })
+  const template = 'local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst'
+
+  async function refused(promise, member) {
+    await assert.rejects(promise, (error) => {
+      assertProxmoxError(error, 'PROXMOX_INVALID_INPUT')
+      assert.equal(error.sent, false)
+      assert.ok(member in error.errors, inspect(error.errors))
+      assert.ok(!printable(error).includes(CANARY_PASSWORD))
+      return true
+    })
+  }
+
+  it('containers().create(spec) names the spec member at fault, in camelCase', async () => {
+    await refused(client.containers().create({ template }), 'hostname')
+    await refused(client.containers().create({ hostname: 'web1' }), 'template')
+    await refused(client.containers().create({ hostname: 'web1', template, diskGib: -1 }), 'diskGib')
+    await refused(client.containers().create({ hostname: 'web1', template, sshPublicKeys: 'ssh-ed25519 AAAA' }), 'sshPublicKeys')
+    await refused(client.containers().create({ hostname: 'web1', template, placement: 'random' }), 'placement')
+    await refused(client.containers().create({ hostname: 'web1', template, password: 12345678 }), 'password')
+    await refused(client.containers().create('web1'), 'spec')
+  })
+
+  it('users().create(username, password, options) checks the positional and the optional fields', async () => {
+    await refused(client.users().create('alice', CANARY_PASSWORD, { realm: 5 }), 'realm')
+    await refused(client.users().create('alice', CANARY_PASSWORD, 'pve'), 'options')
+    await refused(client.users().create(undefined, CANARY_PASSWORD), 'username')
+    await refused(client.users().create('alice', 'short'), 'password')
+  })
+})

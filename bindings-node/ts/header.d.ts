@@ -154,6 +154,14 @@ export type NodeResult<T> = { ok: true; value: T } | { ok: false; error: Proxmox
 /** Per-node results by node name. */
 export type PerNode<T> = Record<string, NodeResult<T>>
 
+/**
+ * What `containers().create(spec)` takes: its members are the arguments of the operation table
+ * (only `hostname` and `template` required; the core checks everything before sending).
+ */
+export type ContainerSpec = Parameters<ContainersApi['create']>[0]
+/** The optional fields of `users().create(username, password, options)` (`realm`, `email`, ...). */
+export type NewUserOptions = NonNullable<Parameters<UsersApi['create']>[2]>
+
 /** The core's stable error codes, prefixed with `PROXMOX_`. */
 export type ProxmoxErrorCode =
   | 'PROXMOX_INVALID_INPUT' | 'PROXMOX_AUTHENTICATION' | 'PROXMOX_TFA_REQUIRED'
