@@ -147,14 +147,17 @@ macro_rules! node_method {
         impl $class {
             $(#[doc = $doc])*
             #[napi(skip_typescript)]
-            pub async fn $name(&self $(, $req: JsArg)*, options: JsArg, signal: Option<AbortSignal>) -> Outcome<ops::$handle::$name> {
+            pub fn $name(&self, env: Env $(, $req: JsArg)*, options: JsArg, signal: Option<AbortSignal>) -> napi::Result<JsObject> {
                 let inner = self.inner.clone();
-                abortable(signal, async move {
-                    let mut options = options.into_options($object)?;
-                    ops::$handle::$name(inner $(, $req)* $(, options.take(stringify!($opt)))*).await
-                })
-                .await
-                .into()
+                promise(&env, Box::pin(async move {
+                    let outcome: Outcome<ops::$handle::$name> = abortable(signal, async move {
+                        let mut options = options.into_options($object)?;
+                        ops::$handle::$name(inner $(, $req)* $(, options.take(stringify!($opt)))*).await
+                    })
+                    .await
+                    .into();
+                    Deferred::new(outcome)
+                }))
             }
         }
     };
