@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use napi::{Env, JsFunction};
 use napi_derive::napi;
-use proxmox_api_core::{Client as CoreClient, Credentials, Error as CoreError};
+use proxmox_api_core::{Client as CoreClient, Credentials, Error as CoreError, OneTimeCode};
 
 use crate::tfa;
 
@@ -100,7 +100,10 @@ pub fn build_client(
             ))
         }
         (Some(code), None) => {
-            builder = builder.tfa_provider(Arc::new(tfa::FixedCode::new(code)));
+            builder = builder.tfa_provider(Arc::new(OneTimeCode::new(
+                code,
+                "the one-time code was already used; pass onTfa to answer later logins",
+            )));
         }
         (None, Some(on_tfa)) => {
             let callback = tfa::Callback::new(env, &on_tfa)

@@ -2,15 +2,12 @@
 //! for a code whenever the server wants a second factor), as a core `TfaProvider`. The login
 //! itself (the two `/access/ticket` calls) is the core's; this file only converts.
 
-use std::sync::{Mutex, PoisonError};
-
 use async_trait::async_trait;
 use napi::bindgen_prelude::Promise;
 use napi::threadsafe_function::{ThreadSafeCallContext, ThreadsafeFunction};
 use napi::{Env, JsFunction};
 use napi_derive::napi;
 use proxmox_api_core::{Error, TfaFactor, TfaProvider, TfaResponse};
-use secrecy::{ExposeSecret, SecretString};
 
 use crate::js_error::factor_name;
 
@@ -21,35 +18,6 @@ pub struct TfaChallenge {
     pub userid: String,
     /// The second factors the server offered (`totp`, `recovery`, `yubico`, `webauthn`).
     pub factors: Vec<String>,
-}
-
-/// A fixed one-time code: usable once (a TOTP code cannot be replayed; later logins, e.g. after
-/// the ticket expired, need `onTfa`).
-pub struct FixedCode(Mutex<Option<SecretString>>);
-
-impl FixedCode {
-    /// The provider of the `otp` option.
-    pub fn new(code: String) -> Self {
-        FixedCode(Mutex::new(Some(SecretString::from(code))))
-    }
-}
-
-#[async_trait]
-impl TfaProvider for FixedCode {
-    async fn second_factor(
-        &self,
-        _userid: &str,
-        _factors: &[TfaFactor],
-    ) -> Result<TfaResponse, Error> {
-        let code = self.0.lock().unwrap_or_else(PoisonError::into_inner).take();
-        match code {
-            Some(code) => Ok(TfaResponse::totp(code.expose_secret())),
-            None => Err(Error::invalid_input(
-                "otp",
-                "the one-time code was already used; pass onTfa to answer later logins",
-            )),
-        }
-    }
 }
 
 /// Calls the user's `onTfa(challenge)` as `(error, challenge)` (a threadsafe function's calling

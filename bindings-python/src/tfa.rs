@@ -1,37 +1,14 @@
 //! Two-factor logins: `otp=` (a one-time code) or `tfa_callback=` (a callable asked for a code
 //! whenever the server wants a second factor), as a core `TfaProvider`.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use async_trait::async_trait;
-use proxmox_api_core::{Error, TfaFactor, TfaProvider, TfaResponse};
+use proxmox_api_core::{Error, OneTimeCode, TfaFactor, TfaProvider, TfaResponse};
 use pyo3::prelude::*;
 use pyo3::types::PyString;
-use secrecy::{ExposeSecret, SecretString};
 
 use crate::errors::invalid_input;
-
-/// A fixed one-time code: usable once (a TOTP code cannot be replayed; a second login needs a
-/// callback).
-struct FixedCode(Mutex<Option<SecretString>>);
-
-#[async_trait]
-impl TfaProvider for FixedCode {
-    async fn second_factor(
-        &self,
-        _userid: &str,
-        _factors: &[TfaFactor],
-    ) -> Result<TfaResponse, Error> {
-        let code = self.0.lock().unwrap_or_else(PoisonError::into_inner).take();
-        match code {
-            Some(code) => Ok(TfaResponse::totp(code.expose_secret())),
-            None => Err(Error::invalid_input(
-                "otp",
-                "the one-time code was already used; pass tfa_callback= to answer later logins",
-            )),
-        }
-    }
-}
 
 /// A Python callable `(userid, factors) -> str`, called with the GIL on the runtime's thread.
 struct Callback(PyObject);
@@ -75,9 +52,10 @@ pub fn provider(
                 return Err(invalid_input("otp", "must be a str"));
             }
             let code: String = code.extract()?;
-            Ok(Some(Arc::new(FixedCode(Mutex::new(Some(
-                SecretString::from(code),
-            ))))))
+            Ok(Some(Arc::new(OneTimeCode::new(
+                code,
+                "the one-time code was already used; pass tfa_callback= to answer later logins",
+            ))))
         }
         (None, Some(callback)) => {
             if !callback.is_callable() {

@@ -32,7 +32,7 @@ pub mod tls;
 pub mod transport;
 pub mod upid;
 
-pub use auth::{SessionTicket, TfaProvider, TfaResponse};
+pub use auth::{OneTimeCode, SessionTicket, TfaProvider, TfaResponse};
 pub use client::{CallOptions, Client, ClientBuilder, Credentials};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Error, RetrySafety, TfaFactor, TimeoutPhase};

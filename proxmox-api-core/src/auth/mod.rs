@@ -6,5 +6,5 @@ mod tfa;
 mod ticket;
 
 pub(crate) use session::{login_with_password, AuthHeaders, Authenticator};
-pub use tfa::{TfaProvider, TfaResponse};
+pub use tfa::{OneTimeCode, TfaProvider, TfaResponse};
 pub use ticket::{SessionTicket, MAX_TICKET_AGE};

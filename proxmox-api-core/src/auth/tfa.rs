@@ -1,6 +1,7 @@
 //! Two-factor login: the caller supplies the second factor through an async provider.
 
 use std::fmt;
+use std::sync::{Mutex, PoisonError};
 
 use async_trait::async_trait;
 use secrecy::{ExposeSecret, SecretString};
@@ -62,4 +63,68 @@ pub trait TfaProvider: Send + Sync + 'static {
         userid: &str,
         factors: &[TfaFactor],
     ) -> Result<TfaResponse, Error>;
+}
+
+/// A TOTP code given up front (a script's `--otp` option): answers the first login that asks for
+/// a second factor and refuses every later one, because a TOTP code cannot be replayed; a client
+/// that lives past its ticket needs a provider that asks for a fresh code instead.
+pub struct OneTimeCode {
+    code: Mutex<Option<SecretString>>,
+    later: &'static str,
+}
+
+impl OneTimeCode {
+    /// `code` for the first login; `later` tells the caller, in the language of the API they
+    /// use, how to answer later logins (it becomes the `otp` parameter's `InvalidInput` message).
+    pub fn new(code: impl Into<String>, later: &'static str) -> Self {
+        OneTimeCode {
+            code: Mutex::new(Some(SecretString::from(code.into()))),
+            later,
+        }
+    }
+}
+
+impl fmt::Debug for OneTimeCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("OneTimeCode([REDACTED])")
+    }
+}
+
+#[async_trait]
+impl TfaProvider for OneTimeCode {
+    async fn second_factor(
+        &self,
+        _userid: &str,
+        _factors: &[TfaFactor],
+    ) -> Result<TfaResponse, Error> {
+        let code = self
+            .code
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        match code {
+            Some(code) => Ok(TfaResponse::Totp(code)),
+            None => Err(Error::invalid_input("otp", self.later)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_one_time_code_answers_once_then_says_what_to_do() {
+        let provider = OneTimeCode::new("123456", "use a callback for later logins");
+        assert!(!format!("{provider:?}").contains("123456"));
+        let first = provider.second_factor("u@pve", &[]).await.unwrap();
+        assert_eq!(first.as_password().expose_secret(), "totp:123456");
+        let error = provider.second_factor("u@pve", &[]).await.unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("use a callback for later logins"),
+            "{error}"
+        );
+    }
 }
