@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use napi::{Env, JsFunction, JsObject, JsUnknown, Ref, Status};
 use napi_derive::napi;
-use proxmox_api_core::{Error as CoreError, RetrySafety, TfaFactor};
+use proxmox_api_core::{Error as CoreError, RetrySafety};
 
 /// What every error from this package carries besides being an `Error`: `catch (e) { if
 /// (e.code === 'PROXMOX_AUTHENTICATION') ... }`. Kind-specific fields are absent when they do not
@@ -113,7 +113,7 @@ impl ErrorProperties {
                 self.waited_ms = Some(*waited_ms as f64);
             }
             CoreError::TfaRequired { factors } => {
-                self.factors = Some(factors.iter().map(factor_name).collect());
+                self.factors = Some(factors.iter().map(|f| f.name().to_owned()).collect());
             }
             CoreError::PermissionDenied {
                 path, privilege, ..
@@ -241,21 +241,11 @@ fn retry_safety_name(safety: RetrySafety) -> &'static str {
     }
 }
 
-pub(crate) fn factor_name(factor: &TfaFactor) -> String {
-    match factor {
-        TfaFactor::Totp => "totp".to_owned(),
-        TfaFactor::Recovery => "recovery".to_owned(),
-        TfaFactor::Yubico => "yubico".to_owned(),
-        TfaFactor::Webauthn => "webauthn".to_owned(),
-        TfaFactor::Other(name) => name.clone(),
-        // The enum is non-exhaustive: a factor added later still gets a readable name.
-        other => format!("{other:?}").to_lowercase(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
+
+    use proxmox_api_core::TfaFactor;
 
     use super::*;
 

@@ -9,8 +9,6 @@ use napi::{Env, JsFunction};
 use napi_derive::napi;
 use proxmox_api_core::{Error, TfaFactor, TfaProvider, TfaResponse};
 
-use crate::js_error::factor_name;
-
 /// What `onTfa` is called with.
 #[napi(object, object_from_js = false)]
 pub struct TfaChallenge {
@@ -60,7 +58,7 @@ impl TfaProvider for Callback {
     ) -> Result<TfaResponse, Error> {
         let challenge = TfaChallenge {
             userid: userid.to_owned(),
-            factors: factors.iter().map(factor_name).collect(),
+            factors: factors.iter().map(|f| f.name().to_owned()).collect(),
         };
         // Whatever the callback threw or rejected with is dropped unread: it may quote the code.
         let answer = match self.0.call_async::<Promise<String>>(Ok(challenge)).await {

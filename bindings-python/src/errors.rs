@@ -5,7 +5,6 @@
 //! core [`Error`] and asks `proxmox_api.errors._from_native` for the instance of the subclass that
 //! matches [`Error::code`]. The message is the core's `Display`, which never contains secrets.
 
-use proxmox_api_core::error::TfaFactor;
 use proxmox_api_core::{Error, RetrySafety};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
@@ -59,7 +58,7 @@ fn details<'py>(py: Python<'py>, error: &Error) -> PyResult<Bound<'py, PyDict>> 
             details.set_item("privilege", privilege)?;
         }
         Error::TfaRequired { factors, .. } => {
-            let names: Vec<String> = factors.iter().map(factor_name).collect();
+            let names: Vec<String> = factors.iter().map(|f| f.name().to_owned()).collect();
             details.set_item("factors", names)?;
         }
         Error::Tls {
@@ -92,15 +91,4 @@ fn details<'py>(py: Python<'py>, error: &Error) -> PyResult<Bound<'py, PyDict>> 
         _ => {}
     }
     Ok(details)
-}
-
-fn factor_name(factor: &TfaFactor) -> String {
-    match factor {
-        TfaFactor::Totp => "totp".to_owned(),
-        TfaFactor::Recovery => "recovery".to_owned(),
-        TfaFactor::Yubico => "yubico".to_owned(),
-        TfaFactor::Webauthn => "webauthn".to_owned(),
-        TfaFactor::Other(name) => name.clone(),
-        _ => format!("{factor:?}").to_lowercase(),
-    }
 }

@@ -20,10 +20,7 @@ impl TfaProvider for Callback {
         userid: &str,
         factors: &[TfaFactor],
     ) -> Result<TfaResponse, Error> {
-        let names: Vec<String> = factors
-            .iter()
-            .map(|f| format!("{f:?}").to_lowercase())
-            .collect();
+        let names: Vec<&str> = factors.iter().map(TfaFactor::name).collect();
         let answer = Python::with_gil(|py| -> PyResult<String> {
             let code = self.0.call1(py, (userid, names))?;
             code.extract(py)

@@ -39,6 +39,21 @@ pub enum TfaFactor {
     Other(String),
 }
 
+impl TfaFactor {
+    /// The factor's name as Proxmox VE spells it in a ticket's `!tfa!` challenge (`totp`,
+    /// `recovery`, `yubico`, `webauthn`, or the unknown name itself), the form every binding
+    /// shows too.
+    pub fn name(&self) -> &str {
+        match self {
+            TfaFactor::Totp => "totp",
+            TfaFactor::Recovery => "recovery",
+            TfaFactor::Yubico => "yubico",
+            TfaFactor::Webauthn => "webauthn",
+            TfaFactor::Other(name) => name,
+        }
+    }
+}
+
 /// Everything that can go wrong talking to Proxmox VE.
 #[derive(thiserror::Error)]
 #[non_exhaustive]
@@ -233,16 +248,7 @@ fn exists_text(exists: Option<bool>) -> &'static str {
 }
 
 fn factor_names(factors: &[TfaFactor]) -> String {
-    let names: Vec<String> = factors
-        .iter()
-        .map(|f| match f {
-            TfaFactor::Totp => "totp".to_owned(),
-            TfaFactor::Recovery => "recovery".to_owned(),
-            TfaFactor::Yubico => "yubico".to_owned(),
-            TfaFactor::Webauthn => "webauthn".to_owned(),
-            TfaFactor::Other(o) => o.clone(),
-        })
-        .collect();
+    let names: Vec<&str> = factors.iter().map(TfaFactor::name).collect();
     names.join(", ")
 }
 

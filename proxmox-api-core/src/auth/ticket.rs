@@ -150,4 +150,11 @@ mod tests {
             vec![TfaFactor::Totp, TfaFactor::Recovery]
         );
     }
+
+    #[test]
+    fn factor_names_are_the_challenge_keys() {
+        let t = r#"PVE:!tfa!{"recovery"%3A[1]%2C"totp"%3Atrue%2C"u2f"%3Atrue%2C"webauthn"%3Atrue%2C"yubico"%3Atrue}:64E10CBA::sig"#;
+        let names: Vec<String> = tfa_factors(t).iter().map(|f| f.name().to_owned()).collect();
+        assert_eq!(names, ["recovery", "totp", "u2f", "webauthn", "yubico"]);
+    }
 }
