@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::loose;
+use crate::models::key_tap;
 use crate::models::lxc::GuestStatus;
 use crate::models::node::NodeOnlineStatus;
 
@@ -299,6 +300,14 @@ impl ClusterResource {
     /// [`ClusterResource::Other`] with everything it contained, so one odd entry never costs the
     /// caller the rest of the listing.
     pub fn from_json(text: &str) -> ClusterResource {
+        // Nearly every entry is a guest: decoded as one in a single pass that also notes its
+        // `type`. Only entries that turn out to be something else are read again below.
+        if let Some((guest, Some(kind))) = key_tap::decode_noting_key::<GuestResource>(text, "type")
+        {
+            if let Some(resource) = ClusterResource::guest(&kind, guest) {
+                return resource;
+            }
+        }
         let kind = serde_json::from_str::<Kind<'_>>(text)
             .ok()
             .and_then(|k| k.kind);
@@ -309,16 +318,9 @@ impl ClusterResource {
                 }
                 ClusterResource::Node(n)
             }),
-            Some(kind @ ("lxc" | "qemu")) => decode_entry(text).map(|mut g: GuestResource| {
-                if g.id.is_empty() {
-                    g.id = format!("{kind}/{}", g.vmid);
-                }
-                if kind == "lxc" {
-                    ClusterResource::Lxc(g)
-                } else {
-                    ClusterResource::Qemu(g)
-                }
-            }),
+            Some(kind @ ("lxc" | "qemu")) => {
+                decode_entry(text).and_then(|g| ClusterResource::guest(kind, g))
+            }
             Some("storage") => decode_entry(text).map(|mut s: StorageResource| {
                 if s.id.is_empty() {
                     s.id = format!("storage/{}/{}", s.node, s.storage);
@@ -330,6 +332,21 @@ impl ClusterResource {
         typed.unwrap_or_else(|| {
             ClusterResource::Other(serde_json::from_str(text).unwrap_or(serde_json::Value::Null))
         })
+    }
+}
+
+impl ClusterResource {
+    /// The entry for a guest of wire type `kind` (`lxc` or `qemu`, else `None`), with its id
+    /// rebuilt when PVE left it out.
+    fn guest(kind: &str, mut guest: GuestResource) -> Option<ClusterResource> {
+        if guest.id.is_empty() {
+            guest.id = format!("{kind}/{}", guest.vmid);
+        }
+        match kind {
+            "lxc" => Some(ClusterResource::Lxc(guest)),
+            "qemu" => Some(ClusterResource::Qemu(guest)),
+            _ => None,
+        }
     }
 }
 

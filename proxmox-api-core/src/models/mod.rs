@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod cluster;
+mod key_tap;
 pub mod lxc;
 pub mod node;
 pub mod rrd;
