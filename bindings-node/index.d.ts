@@ -21,135 +21,13 @@ export type AclSubject = 'user' | 'group' | 'token'
  * client does not model, as PVE sent it. Tell them apart with `'vmid' in r`, `'storage' in r`. */
 export type ClusterResource = NodeResource | GuestResource | StorageResource | { [key: string]: JsonValue }
 
-/** One row of a node's `rrddata`. A sample RRD did not record is `null`. */
-export interface NodeRrdPoint {
-  /** Start of the step as Unix seconds. */
-  time: number
-  cpu: number | null
-  maxcpu: number | null
-  iowait: number | null
-  loadavg: number | null
-  memtotal: number | null
-  memused: number | null
-  memavailable: number | null
-  arcsize: number | null
-  swaptotal: number | null
-  swapused: number | null
-  roottotal: number | null
-  rootused: number | null
-  netin: number | null
-  netout: number | null
-  pressurecpusome: number | null
-  pressurecpufull: number | null
-  pressureiosome: number | null
-  pressureiofull: number | null
-  pressurememorysome: number | null
-  pressurememoryfull: number | null
-  /** Metrics this client does not name (newer PVE versions add some), kept as sent. */
-  extra: Record<string, JsonValue>
-}
-
-/** One row of a container's `rrddata`. A sample RRD did not record is `null`. */
-export interface GuestRrdPoint {
-  /** Start of the step as Unix seconds. */
-  time: number
-  cpu: number | null
-  maxcpu: number | null
-  mem: number | null
-  maxmem: number | null
-  memhost: number | null
-  disk: number | null
-  maxdisk: number | null
-  netin: number | null
-  netout: number | null
-  diskread: number | null
-  diskwrite: number | null
-  pressurecpusome: number | null
-  pressurecpufull: number | null
-  pressureiosome: number | null
-  pressureiofull: number | null
-  pressurememorysome: number | null
-  pressurememoryfull: number | null
-  /** Metrics this client does not name (newer PVE versions add some), kept as sent. */
-  extra: Record<string, JsonValue>
-}
-
-/** A container found by vmid (`containers().get(vmid)`). */
-export interface Container {
-  vmid: number
-  /** The node it lives on. */
-  node: string
-  status: LxcStatus
-  config: LxcConfig
-}
-
-/** A user with the containers they hold a role on (`users().get(userid)`). */
-export interface User {
-  /** `name@realm`. */
-  userid: string
-  /** The account as PVE describes it. */
-  detail: UserDetail
-  /** The vmids the user holds a role on (ACL entries on `/vms/<vmid>`), sorted. */
-  vmids: number[]
-}
-
 /** How a task from the history ended: `running`, `OK`, `WARNINGS: <n>` or PVE's failure text. */
 export type TaskResult = 'running' | 'OK' | (string & {})
-
-/** One container destruction from the task history (`cluster().destroyLog()`). */
-export interface DestroyRecord {
-  vmid: number
-  node: string
-  /** Who destroyed it. */
-  user: string
-  /** Start, Unix seconds. */
-  start: number
-  /** End, Unix seconds; `null` while running. */
-  end: number | null
-  outcome: TaskResult
-}
-
-/** Where one copy of a template lives. */
-export interface TemplateLocation {
-  node: string
-  storage: string
-}
-
-/** One template (by volume id) and every place it can be used from. */
-export interface TemplateAvailability {
-  /** e.g. `local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst`. */
-  volid: string
-  /** The file name part of the volume id. */
-  name: string
-  /** Size in bytes, when the storage reported it. */
-  size: number | null
-  /** Every node and storage holding it, sorted. */
-  locations: TemplateLocation[]
-}
 
 /** The cluster's templates merged by volume id, plus the nodes that could not be asked. */
 export interface TemplateCatalog {
   templates: TemplateAvailability[]
   unreachable: Record<string, ProxmoxError>
-}
-
-/** How a task that succeeded ended (`task.wait()`). */
-export interface TaskOutcome {
-  upid: string
-  /** Number of warnings (`WARNINGS: n`); 0 for `OK`. */
-  warnings: number
-  /** The exit status exactly as PVE reported it. */
-  exitStatus: string
-}
-
-/** One progress report while waiting for a task: its phase and the new log lines. */
-export interface TaskProgress {
-  /** `stopped` on the last report. */
-  phase: 'running' | 'stopped'
-  /** Log lines that appeared since the previous report, in order. */
-  newLines: string[]
-  /** Time waited so far, in seconds (as in Python). */
-  elapsed: number
 }
 
 /** One node's result of a fan-out: its value, or its own error (other nodes are unaffected). */
@@ -266,6 +144,10 @@ export interface ProgressStream {
   /** `for await (const progress of task.progress()) ...` */
   [Symbol.asyncIterator](): AsyncIterator<TaskProgress>
 }
+
+/* The models of the shared model table (bindings-common/src/model_table.rs), camelCase field
+ * names. Written by hand for their TSDoc; test/models.test.mjs fails when a field here is
+ * missing, extra or of another type than what the addon returns (its modelShapes()). */
 
 /** One entry of `GET /nodes`. Offline nodes omit every metric, hence the `Option`s. */
 export interface NodeSummary {
@@ -921,6 +803,127 @@ export interface Version {
   extra: Record<string, JsonValue>
 }
 
+/** One row of a node's `rrddata`. A sample RRD did not record is `null`. */
+export interface NodeRrdPoint {
+  /** Start of the step as Unix seconds. */
+  time: number
+  cpu: number | null
+  maxcpu: number | null
+  iowait: number | null
+  loadavg: number | null
+  memtotal: number | null
+  memused: number | null
+  memavailable: number | null
+  arcsize: number | null
+  swaptotal: number | null
+  swapused: number | null
+  roottotal: number | null
+  rootused: number | null
+  netin: number | null
+  netout: number | null
+  pressurecpusome: number | null
+  pressurecpufull: number | null
+  pressureiosome: number | null
+  pressureiofull: number | null
+  pressurememorysome: number | null
+  pressurememoryfull: number | null
+  /** Metrics this client does not name (newer PVE versions add some), kept as sent. */
+  extra: Record<string, JsonValue>
+}
+
+/** One row of a container's `rrddata`. A sample RRD did not record is `null`. */
+export interface GuestRrdPoint {
+  /** Start of the step as Unix seconds. */
+  time: number
+  cpu: number | null
+  maxcpu: number | null
+  mem: number | null
+  maxmem: number | null
+  memhost: number | null
+  disk: number | null
+  maxdisk: number | null
+  netin: number | null
+  netout: number | null
+  diskread: number | null
+  diskwrite: number | null
+  pressurecpusome: number | null
+  pressurecpufull: number | null
+  pressureiosome: number | null
+  pressureiofull: number | null
+  pressurememorysome: number | null
+  pressurememoryfull: number | null
+  /** Metrics this client does not name (newer PVE versions add some), kept as sent. */
+  extra: Record<string, JsonValue>
+}
+
+/** A container found by vmid (`containers().get(vmid)`). */
+export interface ContainerInfo {
+  vmid: number
+  /** The node it lives on. */
+  node: string
+  status: LxcStatus
+  config: LxcConfig
+}
+
+/** A user with the containers they hold a role on (`users().get(userid)`). */
+export interface User {
+  /** `name@realm`. */
+  userid: string
+  /** The account as PVE describes it. */
+  detail: UserDetail
+  /** The vmids the user holds a role on (ACL entries on `/vms/<vmid>`), sorted. */
+  vmids: number[]
+}
+
+/** One container destruction from the task history (`cluster().destroyLog()`). */
+export interface DestroyRecord {
+  vmid: number
+  node: string
+  /** Who destroyed it. */
+  user: string
+  /** Start, Unix seconds. */
+  start: number
+  /** End, Unix seconds; `null` while running. */
+  end: number | null
+  outcome: TaskResult
+}
+
+/** Where one copy of a template lives. */
+export interface TemplateLocation {
+  node: string
+  storage: string
+}
+
+/** One template (by volume id) and every place it can be used from. */
+export interface TemplateAvailability {
+  /** e.g. `local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst`. */
+  volid: string
+  /** The file name part of the volume id. */
+  name: string
+  /** Size in bytes, when the storage reported it. */
+  size: number | null
+  /** Every node and storage holding it, sorted. */
+  locations: TemplateLocation[]
+}
+
+/** How a task that succeeded ended (`task.wait()`). */
+export interface TaskOutcome {
+  upid: string
+  /** Number of warnings (`WARNINGS: n`); 0 for `OK`. */
+  warnings: number
+  /** The exit status exactly as PVE reported it. */
+  exitStatus: string
+}
+
+/** One progress report while waiting for a task: its phase and the new log lines. */
+export interface TaskProgress {
+  /** `stopped` on the last report. */
+  phase: 'running' | 'stopped'
+  /** Log lines that appeared since the previous report, in order. */
+  newLines: string[]
+  /** Time waited so far, in seconds (as in Python). */
+  elapsed: number
+}
 
 /* ---- generated by napi-rs from the Rust source ---- */
 
@@ -1026,6 +1029,24 @@ export interface ClientOptions {
    */
   onTfa?: (challenge: TfaChallenge) => Promise<string> | string
 }
+/** One field of a model. */
+export interface FieldShape {
+  /** The JavaScript name, e.g. `sslFingerprint`. */
+  name: string
+  /** The TypeScript type, e.g. `string | null`. */
+  ts: string
+}
+/** One model of the shared table. */
+export interface ModelShape {
+  /** The interface (or, for `secret`, class) name in `index.d.ts`, e.g. `NodeSummary`. */
+  name: string
+  /** A class whose secret fields are methods (`SessionTicket`, ...), not a plain object. */
+  secret: boolean
+  /** The fields in the table's order (the order of the keys in the returned objects). */
+  fields: Array<FieldShape>
+}
+/** Every model the addon returns, with its fields and their TypeScript types. */
+export declare function modelShapes(): Array<ModelShape>
 /** One operation of the shared table as the Node face must expose it. */
 export interface Operation {
   /** The table's handle name, e.g. `Node`. */
@@ -1263,6 +1284,8 @@ export declare class BrowserCookie {
   get domain(): string
   /** Whether the cookie is HTTPS-only. */
   get secure(): boolean
+  /** The cookie's `SameSite` attribute: `Lax`, `Strict` or `None`. */
+  get sameSite(): string
   /** The cookie's value (the user's ticket). A secret. */
   value(): string
   /** A complete `Set-Cookie` header value for the browser. A secret. */
@@ -1286,6 +1309,8 @@ export declare class SessionTicket {
   ticket(): string
   /** The CSRF prevention token (header `CSRFPreventionToken` on writes). A secret. */
   csrf(): string
+  /** When the ticket was received, as Unix seconds on this machine's clock (as in Python). */
+  get issuedAt(): number
 }
 /** Containers across the cluster. Created by `client.containers()`. */
 export declare class ContainersApi {
@@ -1312,7 +1337,7 @@ export declare class ContainersApi {
    *
    * Retry safety once sent: `safe`.
    */
-  get(vmid: number, signal?: AbortSignal | undefined | null): Promise<Container>
+  get(vmid: number, signal?: AbortSignal | undefined | null): Promise<ContainerInfo>
   /**
    * Creates a container: placed by `placement` on an online node holding the
    * template and storage when no `node` is given, with the next free vmid when

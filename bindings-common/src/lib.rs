@@ -53,9 +53,35 @@
 //! `async move { let $h = core_handle; $(let $arg: $aty = ...;)* $body }`, and a `local` one as
 //! `(move || -> Result<$ret, Error> { $body })()`. [`OPERATIONS`] is the same table as data (for
 //! parity tests in each language and for stub generation).
+//!
+//! # The model table
+//!
+//! [`models!`] declares, once, every core model an operation returns (and the models nested in
+//! them): its doc, its binding-side class name, its core type (as [`prelude`] names it) and its
+//! fields by their Rust names, in order. Python (`models.rs`: classes, `to_dict`, `repr`, stubs)
+//! and Node (`mirror.rs`: the JSON shape, `modelShapes()` for the TypeScript check) generate
+//! from it, so the field names are the same in both (snake_case in Python, camelCase in Node).
+//!
+//! ```text
+//! /// doc
+//! data NodeSummary(NodeSummary) { node, status, cpu, ssl_fingerprint }
+//! /// doc
+//! secret SessionTicket(SessionTicket) { userid, ticket, csrf, issued_at }
+//! ```
+//!
+//! `data` models are plain data (Node: an object parsed from JSON text); `secret` models hold a
+//! secret (Node: a class whose secret fields are methods). Field types are not written: each
+//! binding takes them from the core type (a projection `|m: &Core| &m.field`), through its own
+//! traits. A generator has the shape
+//! `( $( $(#[doc = $doc:literal])* $kind:ident $name:ident ($core:ident) { $($field:ident),* } )* )`.
+//! [`MODELS`] is the table as data; this crate also destructures every core type with exactly
+//! the listed fields, so a field the core adds fails to compile until the table lists it.
 
 pub mod describe;
+pub mod describe_models;
+mod model_table;
 pub mod prelude;
 mod table;
 
 pub use describe::{Argument, OpKind, Operation, OPERATIONS};
+pub use describe_models::{Model, ModelKind, MODELS};

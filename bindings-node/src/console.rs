@@ -94,6 +94,12 @@ impl BrowserCookie {
         self.inner.secure
     }
 
+    /// The cookie's `SameSite` attribute: `Lax`, `Strict` or `None`.
+    #[napi(getter)]
+    pub fn same_site(&self) -> String {
+        self.inner.same_site.as_str().to_owned()
+    }
+
     /// The cookie's value (the user's ticket). A secret.
     #[napi]
     pub fn value(&self) -> String {
@@ -171,5 +177,15 @@ impl SessionTicket {
     #[napi]
     pub fn csrf(&self) -> String {
         self.inner.csrf.expose_secret().to_owned()
+    }
+
+    /// When the ticket was received, as Unix seconds on this machine's clock (as in Python).
+    #[napi(getter)]
+    pub fn issued_at(&self) -> f64 {
+        self.inner
+            .issued_at
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|age| age.as_secs_f64())
+            .unwrap_or(0.0)
     }
 }

@@ -22,6 +22,7 @@ mod js_error;
 mod json_text;
 mod login;
 mod mirror;
+mod model_shapes;
 mod nodes;
 mod operations;
 mod outcome;

@@ -1,16 +1,21 @@
-//! The Node face's shape of every core model: the fields (by their Rust names, camelCased when
-//! written, see `json_text`) that the Python binding exposes as attributes, listed once per model
-//! exactly as in `bindings-python/src/models.rs`, so the two bindings agree on every field name
-//! (`ssl_fingerprint` / `sslFingerprint`, `kind` for PVE's `type`, `extra` for fields the core
-//! does not model). Serialized straight to JSON text with serde, no intermediate tree.
+//! The Node face's shape of every core model: the fields of the shared model table
+//! (`proxmox_api_bindings::models!`, the same the Python binding makes attributes of) by their
+//! Rust names, camelCased when written (see `json_text`), so the two bindings agree on every
+//! field name (`ssl_fingerprint` / `sslFingerprint`, `kind` for PVE's `type`, `extra` for fields
+//! the core does not model). Serialized straight to JSON text with serde, no intermediate tree.
+//!
+//! [`TsType`] is each field's TypeScript type, next to its [`Mirror`] form, so that
+//! `modelShapes()` can tell `test/models.test.mjs` what the interfaces of `index.d.ts` must say.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
-use proxmox_api_core::api::{self, TaskResult};
+use proxmox_api_bindings::prelude;
+use proxmox_api_core::api::{SameSite, TaskResult};
 use proxmox_api_core::models::{self, AclSubject, GuestStatus, NodeOnlineStatus, TaskState};
-use proxmox_api_core::tasks::{self, TaskPhase};
+use proxmox_api_core::tasks::TaskPhase;
 use proxmox_api_core::Upid;
+use secrecy::SecretString;
 use serde::ser::{SerializeMap, SerializeSeq, SerializeStruct};
 use serde::{Serialize, Serializer};
 
@@ -126,10 +131,93 @@ impl Mirror for models::ClusterResource {
     }
 }
 
-/// Models: their fields by Rust name, in Python's order.
-macro_rules! models {
-    ($($ty:path { $($field:ident),* $(,)? })*) => {$(
-        impl Mirror for $ty {
+/// The TypeScript type of a value as [`Mirror`] writes it (or, for the fields of `secret` models,
+/// as the class's getter or method returns it).
+pub trait TsType {
+    /// The type, as `index.d.ts` spells it.
+    fn ts() -> String;
+}
+
+/// Types with a fixed TypeScript name.
+macro_rules! ts_names {
+    ($($ty:ty => $ts:literal),* $(,)?) => {$(
+        impl TsType for $ty {
+            fn ts() -> String {
+                $ts.to_owned()
+            }
+        }
+    )*};
+}
+
+ts_names!(
+    String => "string", bool => "boolean", u16 => "number", u32 => "number", u64 => "number",
+    i64 => "number", f64 => "number", serde_json::Value => "JsonValue",
+    GuestStatus => "GuestStatus", NodeOnlineStatus => "NodeOnlineStatus",
+    TaskState => "TaskState", AclSubject => "AclSubject", (String, String) => "[string, string]",
+    BTreeMap<u32, String> => "Record<string, string>", Duration => "number", Upid => "string",
+    TaskPhase => "'running' | 'stopped'", TaskResult => "TaskResult",
+    models::ClusterResource => "ClusterResource",
+    // Secret models' fields (classes): a secret is revealed by a method returning a string; a
+    // time is Unix seconds, as in Python.
+    SecretString => "string", SystemTime => "number", SameSite => "string",
+);
+
+impl<T: TsType> TsType for Option<T> {
+    fn ts() -> String {
+        format!("{} | null", T::ts())
+    }
+}
+
+impl<T: TsType> TsType for Vec<T> {
+    fn ts() -> String {
+        format!("Array<{}>", T::ts())
+    }
+}
+
+impl<T: TsType> TsType for BTreeMap<String, T> {
+    fn ts() -> String {
+        format!("Record<string, {}>", T::ts())
+    }
+}
+
+/// The TypeScript type of a field, from a projection (no value needed).
+fn ts_of<M, T: TsType>(_: fn(&M) -> &T) -> String {
+    T::ts()
+}
+
+/// A Rust field name as the JavaScript key `json_text` writes for it (`exit_status` ->
+/// `exitStatus`).
+fn camel(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut upper = false;
+    for c in name.chars() {
+        if c == '_' || c == '-' {
+            upper = true;
+        } else if upper {
+            out.push(c.to_ascii_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// One model as this package returns it (see `model_shapes`).
+pub struct Shape {
+    /// The interface or class name in `index.d.ts`.
+    pub name: &'static str,
+    /// A class holding a secret (its secret fields are methods) rather than a plain object.
+    pub secret: bool,
+    /// `(camelCase name, TypeScript type)` of each field, in the table's order.
+    pub fields: Vec<(String, String)>,
+}
+
+/// One model of the shared table: `data` models are written by [`Mirror`] (the JSON text that
+/// JavaScript parses); `secret` ones are classes of `console.rs`.
+macro_rules! mirror_model {
+    (data $name:ident $core:ident { $($field:ident),* }) => {
+        impl Mirror for prelude::$core {
             fn mirror<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 // The real count: serde_json closes an object announced with 0 fields at once.
                 let mut object = serializer.serialize_struct("model", [$(stringify!($field)),*].len())?;
@@ -137,42 +225,75 @@ macro_rules! models {
                 object.end()
             }
         }
-    )*};
+
+        impl crate::results::JsonModel for prelude::$core {
+            fn ts() -> String {
+                <Self as TsType>::ts()
+            }
+        }
+
+        mirror_model!(@ts $name $core);
+    };
+    (secret $name:ident $core:ident { $($field:ident),* }) => {
+        mirror_model!(@ts $name $core);
+    };
+    (@ts $name:ident $core:ident) => {
+        impl TsType for prelude::$core {
+            fn ts() -> String {
+                stringify!($name).to_owned()
+            }
+        }
+    };
 }
 
-models! {
-    models::Version { version, release, repoid, console, extra }
-    models::NodeSummary { node, status, cpu, maxcpu, mem, maxmem, disk, maxdisk, uptime, level, ssl_fingerprint, id, kind }
-    models::CpuInfo { model, cpus, cores, sockets, mhz, hvm, user_hz, flags }
-    models::MemoryUsage { total, used, free, available }
-    models::DiskUsage { total, used, free, avail }
-    models::KsmInfo { shared }
-    models::NodeStatus { loadavg, cpu, wait, idle, cpuinfo, memory, swap, rootfs, ksm, uptime, kversion, pveversion, current_kernel, boot_info, extra }
-    models::StorageSummary { storage, kind, content, active, enabled, shared, total, used, avail, used_fraction }
-    models::StorageContentItem { volid, content, format, size, used, ctime, vmid, notes, subtype, parent, encrypted, protected, verification }
-    models::AplInfoEntry { template, package, os, version, kind, section, headline, description, infopage, location, maintainer, md5sum, sha512sum, source, architecture, manageurl }
-    models::LxcSummary { vmid, name, status, cpus, cpu, mem, maxmem, swap, maxswap, disk, maxdisk, uptime, netin, netout, diskread, diskwrite, pid, lock, tags, template, kind, pressurecpusome, pressurecpufull, pressureiosome, pressureiofull, pressurememorysome, pressurememoryfull }
-    models::LxcStatus { vmid, name, status, pid, ha, lock, tags, template, cpus, cpu, mem, maxmem, swap, maxswap, disk, maxdisk, uptime, netin, netout, diskread, diskwrite, kind, extra }
-    models::LxcConfig { hostname, ostype, arch, cores, cpulimit, cpuunits, memory, swap, rootfs, unprivileged, onboot, protection, template, features, tags, description, nameserver, searchdomain, startup, timezone, lock, digest, lxc, nets, mount_points, unused, devices, extra }
-    models::NodeResource { id, node, status, cpu, maxcpu, mem, maxmem, disk, maxdisk, uptime, level, cgroup_mode }
-    models::GuestResource { id, vmid, name, node, status, template, cpu, maxcpu, mem, maxmem, disk, maxdisk, uptime, netin, netout, diskread, diskwrite, hastate, lock, tags, pool }
-    models::StorageResource { id, storage, node, status, plugintype, content, shared, disk, maxdisk }
-    models::ClusterStatusEntry { kind, id, name, quorate, nodes, version, online, local, ip, nodeid, level }
-    models::TaskSummary { upid, node, pid, pstart, starttime, endtime, task_type, id, user, status, saved }
-    models::TaskList { tasks, total }
-    models::TaskStatus { status, exitstatus, upid, node, pid, pstart, starttime, task_type, id, user }
-    models::TaskLogLine { n, t }
-    models::UserEntry { userid, enable, expire, firstname, lastname, email, comment, groups, tokens, realm_type, keys, tfa_locked_until, totp_locked }
-    models::UserDetail { enable, expire, firstname, lastname, email, comment, groups, tokens, keys, extra }
-    models::ApiTokenInfo { tokenid, comment, expire, privsep }
-    models::AclEntry { path, roleid, kind, ugid, propagate }
-    api::DestroyRecord { vmid, node, user, start, end, outcome }
-    api::TemplateLocation { node, storage }
-    api::TemplateAvailability { volid, name, size, locations }
-    api::Container { vmid, node, status, config }
-    api::User { userid, detail, vmids }
-    tasks::TaskOutcome { upid, warnings, exit_status }
-    tasks::TaskProgress { phase, new_lines, elapsed }
-    models::NodeRrdPoint { time, cpu, maxcpu, iowait, loadavg, memtotal, memused, memavailable, arcsize, swaptotal, swapused, roottotal, rootused, netin, netout, pressurecpusome, pressurecpufull, pressureiosome, pressureiofull, pressurememorysome, pressurememoryfull, extra }
-    models::GuestRrdPoint { time, cpu, maxcpu, mem, maxmem, memhost, disk, maxdisk, netin, netout, diskread, diskwrite, pressurecpusome, pressurecpufull, pressureiosome, pressureiofull, pressurememorysome, pressurememoryfull, extra }
+/// The generator for the shared model table (`proxmox_api_bindings::models!`).
+macro_rules! mirror_models {
+    ($( $(#[doc = $doc:literal])* $kind:ident $name:ident ($core:ident) { $($field:ident),* $(,)? } )*) => {
+        $( mirror_model!($kind $name $core { $($field),* }); )*
+
+        /// Every model of the table as this package returns it, in table order.
+        pub fn shapes() -> Vec<Shape> {
+            vec![$(Shape {
+                name: stringify!($name),
+                secret: stringify!($kind) == "secret",
+                fields: vec![$(
+                    (camel(stringify!($field)), ts_of(|m: &prelude::$core| &m.$field)),
+                )*],
+            }),*]
+        }
+    };
+}
+
+proxmox_api_bindings::models!(mirror_models);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn camel_case_matches_the_json_writer() {
+        for name in [
+            "ssl_fingerprint",
+            "exit_status",
+            "cgroup_mode",
+            "n",
+            "tfa_locked_until",
+        ] {
+            let object = BTreeMap::from([(name, 1)]);
+            let text = crate::json_text::JsonText::camel(&object).unwrap().0;
+            assert_eq!(text, format!("{{\"{}\":1}}", camel(name)));
+        }
+    }
+
+    #[test]
+    fn shapes_follow_the_table() {
+        let shapes = shapes();
+        assert_eq!(shapes.len(), proxmox_api_bindings::MODELS.len());
+        let summary = shapes.iter().find(|s| s.name == "NodeSummary").unwrap();
+        assert!(summary
+            .fields
+            .contains(&("sslFingerprint".to_owned(), "string | null".to_owned())));
+        let ticket = shapes.iter().find(|s| s.name == "SessionTicket").unwrap();
+        assert!(ticket.secret);
+    }
 }

@@ -42,43 +42,15 @@ impl<T: JsonModel> ToJs for T {
     }
 }
 
-/// Models named as they are in `ts/models.d.ts` (or `ts/header.d.ts`).
-macro_rules! json_models {
-    ($($ty:ident),* $(,)?) => {$(
-        impl JsonModel for $ty {
-            fn ts() -> String {
-                stringify!($ty).to_owned()
-            }
-        }
-    )*};
-}
+// The models of the shared table implement `JsonModel` in `mirror` (named as their interfaces in
+// `ts/models.d.ts`).
 
-json_models!(
-    Version,
-    NodeSummary,
-    NodeStatus,
-    NodeRrdPoint,
-    StorageSummary,
-    StorageContentItem,
-    AplInfoEntry,
-    LxcSummary,
-    TaskSummary,
-    TaskList,
-    LxcStatus,
-    LxcConfig,
-    GuestRrdPoint,
-    ClusterResource,
-    ClusterStatusEntry,
-    DestroyRecord,
-    GuestResource,
-    Container,
-    UserEntry,
-    AclEntry,
-    User,
-    TaskStatus,
-    TaskLogLine,
-    TaskOutcome,
-);
+/// Any of the kinds of `GET /cluster/resources` (a union in `ts/header.d.ts`).
+impl JsonModel for ClusterResource {
+    fn ts() -> String {
+        "ClusterResource".to_owned()
+    }
+}
 
 impl JsonModel for u32 {
     fn ts() -> String {

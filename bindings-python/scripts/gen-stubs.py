@@ -1,6 +1,6 @@
 """Writes python/proxmox_api/_native.pyi from the installed extension (`_native._stubs()`).
 
-The stubs are generated from the operation table and the model declarations, so this only needs
+The stubs are generated from the operation table and the model table (bindings-common), so this only needs
 running after changing either; tests/test_stubs.py fails while the committed file is stale.
 """
 

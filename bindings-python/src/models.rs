@@ -220,8 +220,11 @@ fn hint_of<M, T: Field>(_: fn(&M) -> &T) -> String {
     T::hint()
 }
 
-macro_rules! models {
-    ($( $(#[doc = $doc:literal])* $name:ident ($core:ident) { $($field:ident),* $(,)? } )*) => {
+/// The generator for the shared model table (`proxmox_api_bindings::models!`): a frozen class
+/// per model, with lazy getters, `to_dict`, `__repr__`, `__eq__`, and its stubs. Secret fields
+/// are [`Secret`] objects, so `data` and `secret` models are built alike.
+macro_rules! py_models {
+    ($( $(#[doc = $doc:literal])* $kind:ident $name:ident ($core:ident) { $($field:ident),* $(,)? } )*) => {
         $(
             $(#[doc = $doc])*
             #[pyclass(module = "proxmox_api", frozen)]
@@ -312,84 +315,7 @@ macro_rules! models {
     };
 }
 
-models! {
-    /// The server's version (`GET /version`).
-    Version(Version) { version, release, repoid, console, extra }
-    /// A node as `GET /nodes` lists it.
-    NodeSummary(NodeSummary) { node, status, cpu, maxcpu, mem, maxmem, disk, maxdisk, uptime, level, ssl_fingerprint, id, kind }
-    /// A node's CPU model and counts.
-    CpuInfo(CpuInfo) { model, cpus, cores, sockets, mhz, hvm, user_hz, flags }
-    /// Memory or swap usage in bytes.
-    MemoryUsage(MemoryUsage) { total, used, free, available }
-    /// Disk usage in bytes.
-    DiskUsage(DiskUsage) { total, used, free, avail }
-    /// Kernel same-page merging.
-    KsmInfo(KsmInfo) { shared }
-    /// A node's full status (`GET /nodes/{node}/status`).
-    NodeStatus(NodeStatus) { loadavg, cpu, wait, idle, cpuinfo, memory, swap, rootfs, ksm, uptime, kversion, pveversion, current_kernel, boot_info, extra }
-    /// A storage of one node.
-    StorageSummary(StorageSummary) { storage, kind, content, active, enabled, shared, total, used, avail, used_fraction }
-    /// One volume of a storage (template, disk, backup, ...).
-    StorageContentItem(StorageContentItem) { volid, content, format, size, used, ctime, vmid, notes, subtype, parent, encrypted, protected, verification }
-    /// A downloadable template from the catalogue.
-    AplInfoEntry(AplInfoEntry) { template, package, os, version, kind, section, headline, description, infopage, location, maintainer, md5sum, sha512sum, source, architecture, manageurl }
-    /// A container as `GET /nodes/{node}/lxc` lists it.
-    LxcSummary(LxcSummary) { vmid, name, status, cpus, cpu, mem, maxmem, swap, maxswap, disk, maxdisk, uptime, netin, netout, diskread, diskwrite, pid, lock, tags, template, kind, pressurecpusome, pressurecpufull, pressureiosome, pressureiofull, pressurememorysome, pressurememoryfull }
-    /// A container's current status.
-    LxcStatus(LxcStatus) { vmid, name, status, pid, ha, lock, tags, template, cpus, cpu, mem, maxmem, swap, maxswap, disk, maxdisk, uptime, netin, netout, diskread, diskwrite, kind, extra }
-    /// A container's configuration.
-    LxcConfig(LxcConfig) { hostname, ostype, arch, cores, cpulimit, cpuunits, memory, swap, rootfs, unprivileged, onboot, protection, template, features, tags, description, nameserver, searchdomain, startup, timezone, lock, digest, lxc, nets, mount_points, unused, devices, extra }
-    /// A node in `GET /cluster/resources`.
-    NodeResource(NodeResource) { id, node, status, cpu, maxcpu, mem, maxmem, disk, maxdisk, uptime, level, cgroup_mode }
-    /// A guest (container or VM) in `GET /cluster/resources`; `id` is `lxc/<vmid>` or `qemu/<vmid>`.
-    GuestResource(GuestResource) { id, vmid, name, node, status, template, cpu, maxcpu, mem, maxmem, disk, maxdisk, uptime, netin, netout, diskread, diskwrite, hastate, lock, tags, pool }
-    /// A storage in `GET /cluster/resources`.
-    StorageResource(StorageResource) { id, storage, node, status, plugintype, content, shared, disk, maxdisk }
-    /// One entry of `GET /cluster/status`: the cluster or a node.
-    ClusterStatusEntry(ClusterStatusEntry) { kind, id, name, quorate, nodes, version, online, local, ip, nodeid, level }
-    /// A task in a task history.
-    TaskSummary(TaskSummary) { upid, node, pid, pstart, starttime, endtime, task_type, id, user, status, saved }
-    /// One page of a node's task history with the number of all matching tasks.
-    TaskList(TaskList) { tasks, total }
-    /// A task's current status.
-    TaskStatus(TaskStatus) { status, exitstatus, upid, node, pid, pstart, starttime, task_type, id, user }
-    /// One task log line.
-    TaskLogLine(TaskLogLine) { n, t }
-    /// A user as `GET /access/users` lists it.
-    UserEntry(UserEntry) { userid, enable, expire, firstname, lastname, email, comment, groups, tokens, realm_type, keys, tfa_locked_until, totp_locked }
-    /// A user's account details.
-    UserDetail(UserDetail) { enable, expire, firstname, lastname, email, comment, groups, tokens, keys, extra }
-    /// An API token of a user.
-    ApiTokenInfo(ApiTokenInfo) { tokenid, comment, expire, privsep }
-    /// One ACL entry.
-    AclEntry(AclEntry) { path, roleid, kind, ugid, propagate }
-    /// A VNC proxy ticket (secret) and port.
-    VncProxy(VncProxy) { user, ticket, cert, port, upid, password }
-    /// One container destruction from the task history; `outcome` is `running`, `OK`, `WARNINGS: n` or the error.
-    DestroyRecord(DestroyRecord) { vmid, node, user, start, end, outcome }
-    /// Where one copy of a template lives.
-    TemplateLocation(TemplateLocation) { node, storage }
-    /// One template and every node and storage holding it.
-    TemplateAvailability(TemplateAvailability) { volid, name, size, locations }
-    /// A container found by vmid: where it lives, its status and configuration.
-    ContainerInfo(Container) { vmid, node, status, config }
-    /// A user with the containers they have access to.
-    User(User) { userid, detail, vmids }
-    /// What a browser needs to open an end user's console.
-    ConsoleSession(ConsoleSession) { url, cookie }
-    /// A cookie to set in the end user's browser; `value` is secret.
-    BrowserCookie(BrowserCookie) { name, value, path, domain, secure, same_site }
-    /// A session ticket (secret) of another user.
-    SessionTicket(SessionTicket) { userid, ticket, csrf, issued_at }
-    /// How a successful task ended.
-    TaskOutcome(TaskOutcome) { upid, warnings, exit_status }
-    /// One progress report while waiting for a task: `phase` (`running`/`stopped`), the new log lines, seconds waited.
-    TaskProgress(TaskProgress) { phase, new_lines, elapsed }
-    /// One graph sample of a node; missing samples are None.
-    NodeRrdPoint(NodeRrdPoint) { time, cpu, maxcpu, iowait, loadavg, memtotal, memused, memavailable, arcsize, swaptotal, swapused, roottotal, rootused, netin, netout, pressurecpusome, pressurecpufull, pressureiosome, pressureiofull, pressurememorysome, pressurememoryfull, extra }
-    /// One graph sample of a guest; missing samples are None.
-    GuestRrdPoint(GuestRrdPoint) { time, cpu, maxcpu, mem, maxmem, memhost, disk, maxdisk, netin, netout, diskread, diskwrite, pressurecpusome, pressurecpufull, pressureiosome, pressureiofull, pressurememorysome, pressurememoryfull, extra }
-}
+proxmox_api_bindings::models!(py_models);
 
 /// `GET /cluster/resources` entries: a typed class per kind; unknown kinds as plain data.
 impl ToPython for core::ClusterResource {
