@@ -99,6 +99,15 @@ impl GuestKind {
         }
     }
 
+    /// The `description` of the `current` entry in a snapshot list: qemu-server sends
+    /// `You are here!`, the simulator's LXC list has always left it out.
+    pub(crate) fn current_snapshot_description(self) -> Option<&'static str> {
+        match self {
+            GuestKind::Lxc => None,
+            GuestKind::Qemu => Some("You are here!"),
+        }
+    }
+
     /// `CT is locked (snapshot)` (PVE::AbstractConfig::check_lock).
     pub(crate) fn locked_text(self, lock: &str) -> String {
         format!("{} is locked ({lock})", self.label())

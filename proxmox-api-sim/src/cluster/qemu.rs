@@ -16,6 +16,7 @@ use super::containers::{planned_failure, LooseNumber};
 use super::deterministic::{hash, unit};
 use super::errors;
 use super::nodes::loose_number;
+use super::snapshots::SnapshotTree;
 use super::storage::{split_volid, Volume};
 use super::tasks::{task_user, TaskEffect, TaskSpec};
 use super::{caller_can, ClusterState};
@@ -102,17 +103,6 @@ pub(crate) enum Power {
     Paused,
 }
 
-/// A snapshot: the config at the time it was taken.
-#[derive(Debug, Clone)]
-pub(crate) struct Snapshot {
-    pub name: String,
-    pub description: String,
-    pub snaptime: i64,
-    pub vmstate: bool,
-    pub parent: Option<String>,
-    pub config: BTreeMap<String, String>,
-}
-
 /// One virtual machine.
 #[derive(Debug, Clone)]
 pub(crate) struct VirtualMachine {
@@ -128,9 +118,8 @@ pub(crate) struct VirtualMachine {
     pub lock: Option<String>,
     /// The task holding the config file lock, while it runs.
     pub active_task: Option<String>,
-    pub snapshots: Vec<Snapshot>,
-    /// The snapshot the current state derives from.
-    pub parent: Option<String>,
+    /// Named snapshots, each with the config lines at the time it was taken.
+    pub snapshots: SnapshotTree<BTreeMap<String, String>>,
     /// Derived from `config` by [`VirtualMachine::refresh`], so listings of thousands stay cheap.
     pub cpus: u32,
     pub maxmem: u64,
@@ -152,8 +141,7 @@ impl VirtualMachine {
             pid: 0,
             lock: None,
             active_task: None,
-            snapshots: Vec::new(),
-            parent: None,
+            snapshots: SnapshotTree::default(),
             cpus: 1,
             maxmem: 0,
             maxdisk: 0,
@@ -410,8 +398,8 @@ impl VirtualMachine {
         if let Some(l) = lock {
             m.insert("lock".into(), l.into());
         }
-        if let Some(parent) = &self.parent {
-            m.insert("parent".into(), parent.clone().into());
+        if let Some(parent) = self.snapshots.current_parent() {
+            m.insert("parent".into(), parent.into());
         }
         m.insert("digest".into(), self.digest().into());
         Value::Object(m)
@@ -725,10 +713,8 @@ pub(crate) fn config(state: &mut SimState, call: &Call) -> Reply {
     let cluster = &state.cluster;
     let vm = &cluster.vms[&vmid];
     if let Some(snap) = call.str("snapshot") {
-        let Some(s) = vm.snapshots.iter().find(|s| s.name == snap) else {
-            return Err(ApiError::internal(format!(
-                "snapshot '{snap}' does not exist"
-            )));
+        let Some(s) = vm.snapshots.get(snap) else {
+            return Err(ApiError::internal(super::snapshots::missing(snap)));
         };
         return Ok(super::qemu_snapshots::snapshot_config_value(s));
     }
@@ -1454,7 +1440,7 @@ impl ClusterState {
                 let node = self.node_index(&vm.node).unwrap_or(0);
                 let mut lines = Vec::new();
                 let mut volumes = vm.disk_volumes();
-                for snap in &vm.snapshots {
+                for (_, snap) in vm.snapshots.oldest_first() {
                     for v in volumes_of(&snap.config) {
                         if !volumes.iter().any(|(_, id)| *id == v.1) {
                             volumes.push(v);

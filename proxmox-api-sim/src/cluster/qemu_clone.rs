@@ -50,13 +50,9 @@ pub(crate) fn clone(state: &mut SimState, call: &Call) -> Reply {
         ));
     }
     let base_config = match call.str("snapname") {
-        Some(snap) => match source.snapshots.iter().find(|s| s.name == snap) {
+        Some(snap) => match source.snapshots.get(snap) {
             Some(s) => s.config.clone(),
-            None => {
-                return Err(ApiError::internal(format!(
-                    "snapshot '{snap}' does not exist"
-                )))
-            }
+            None => return Err(ApiError::internal(super::snapshots::missing(snap))),
         },
         None => source.config.clone(),
     };
