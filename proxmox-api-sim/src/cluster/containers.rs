@@ -17,10 +17,11 @@ use super::container_options::extra_value;
 use super::deterministic::{hash, unit};
 use super::errors;
 use super::guest::{GuestKind, GuestTask};
+use super::guest_task::GuestTaskStart;
 use super::nodes::{loose_number, Node};
 use super::snapshots::SnapshotTree;
 use super::storage::{split_volid, Volume};
-use super::tasks::{task_user, TaskEffect, TaskSpec};
+use super::tasks::{TaskEffect, TaskSpec};
 use super::{caller_can, ClusterState};
 use crate::api_error::{ApiError, Reply};
 use crate::call::Call;
@@ -944,20 +945,18 @@ pub(crate) fn create(state: &mut SimState, call: &Call) -> Reply {
         "Creating SSH host key 'ssh_host_ed25519_key' - this may take some time ...".to_owned(),
     ];
     state.cluster.containers.insert(vmid, ct);
-    let upid = state.cluster.spawn_task(TaskSpec {
+    let upid = GuestTaskStart {
+        kind: GuestKind::Lxc,
         node: idx,
-        kind: "vzcreate",
-        id: vmid.to_string(),
-        user: task_user(call),
-        duration: durations::CREATE * state.faults.task_duration_scale,
+        vmid,
+        task_type: "vzcreate",
+        duration: durations::CREATE,
         effect: TaskEffect::CreateContainer {
             vmid,
             start_after: call.bool("start").unwrap_or(false),
         },
-        planned_exit: planned,
-        log,
-        start: None,
-    });
+    }
+    .fork_with(state, call, planned, log);
     Ok(Value::from(upid))
 }
 
@@ -993,30 +992,26 @@ pub(crate) fn power(state: &mut SimState, call: &Call, action: PowerAction) -> R
     if ct.active_task.is_some() && action != PowerAction::Resume {
         return Err(errors::lock_timeout(vmid));
     }
-    let (kind, duration, effect, log) = match action {
+    let (kind, duration, effect) = match action {
         PowerAction::Start => (
             "vzstart",
             durations::START,
             TaskEffect::StartContainer { vmid },
-            vec![],
         ),
         PowerAction::Stop => (
             "vzstop",
             durations::STOP,
             TaskEffect::StopContainer { vmid },
-            vec![],
         ),
         PowerAction::Shutdown => (
             "vzshutdown",
             durations::SHUTDOWN,
             TaskEffect::StopContainer { vmid },
-            vec![],
         ),
         PowerAction::Reboot => (
             "vzreboot",
             durations::REBOOT,
             TaskEffect::RebootContainer { vmid },
-            vec![],
         ),
         PowerAction::Suspend => (
             GuestKind::Lxc.task_type(GuestTask::Suspend),
@@ -1025,7 +1020,6 @@ pub(crate) fn power(state: &mut SimState, call: &Call, action: PowerAction) -> R
                 kind: GuestKind::Lxc,
                 vmid,
             },
-            vec![],
         ),
         PowerAction::Resume => (
             GuestKind::Lxc.task_type(GuestTask::Resume),
@@ -1034,21 +1028,17 @@ pub(crate) fn power(state: &mut SimState, call: &Call, action: PowerAction) -> R
                 kind: GuestKind::Lxc,
                 vmid,
             },
-            vec![],
         ),
     };
-    let planned = planned_failure(state, kind);
-    let upid = state.cluster.spawn_task(TaskSpec {
+    let upid = GuestTaskStart {
+        kind: GuestKind::Lxc,
         node: idx,
-        kind,
-        id: vmid.to_string(),
-        user: task_user(call),
-        duration: duration * state.faults.task_duration_scale,
+        vmid,
+        task_type: kind,
+        duration,
         effect,
-        planned_exit: planned,
-        log,
-        start: None,
-    });
+    }
+    .fork(state, call);
     Ok(Value::from(upid))
 }
 
@@ -1085,16 +1075,14 @@ pub(crate) fn destroy(state: &mut SimState, call: &Call) -> Reply {
             format!("base volume '{name}' is still in use by linked cloned")
         });
     }
-    let upid = state.cluster.spawn_task(TaskSpec {
+    let upid = GuestTaskStart {
+        kind: GuestKind::Lxc,
         node: idx,
-        kind: "vzdestroy",
-        id: vmid.to_string(),
-        user: task_user(call),
-        duration: durations::DESTROY * state.faults.task_duration_scale,
+        vmid,
+        task_type: "vzdestroy",
+        duration: durations::DESTROY,
         effect: TaskEffect::DestroyContainer { vmid, purge },
-        planned_exit: planned,
-        log: Vec::new(),
-        start: None,
-    });
+    }
+    .fork_with(state, call, planned, Vec::new());
     Ok(Value::from(upid))
 }

@@ -8,7 +8,6 @@ pub(crate) enum GuestKind {
     /// LXC containers (`/nodes/{node}/lxc/{vmid}`).
     Lxc,
     /// QEMU virtual machines (`/nodes/{node}/qemu/{vmid}`).
-    #[allow(dead_code)] // used by the QEMU model
     Qemu,
 }
 

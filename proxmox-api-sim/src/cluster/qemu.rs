@@ -15,10 +15,12 @@ use sha2::{Digest, Sha256};
 use super::containers::{planned_failure, LooseNumber};
 use super::deterministic::{hash, unit};
 use super::errors;
+use super::guest::GuestKind;
+use super::guest_task::GuestTaskStart;
 use super::nodes::loose_number;
 use super::snapshots::SnapshotTree;
 use super::storage::{split_volid, Volume};
-use super::tasks::{task_user, TaskEffect, TaskSpec};
+use super::tasks::{TaskEffect, TaskSpec};
 use super::{caller_can, ClusterState};
 use crate::api_error::{ApiError, Reply};
 use crate::call::Call;
@@ -1050,23 +1052,18 @@ pub(crate) fn create(state: &mut SimState, call: &Call) -> Reply {
     vm.lock = Some("create".into());
     state.cluster.vms.insert(vmid, vm);
     let planned = planned_failure(state, "qmcreate");
-    let upid = state.cluster.spawn_vm_task(
+    let upid = GuestTaskStart {
+        kind: GuestKind::Qemu,
+        node: idx,
         vmid,
-        TaskSpec {
-            node: idx,
-            kind: "qmcreate",
-            id: vmid.to_string(),
-            user: task_user(call),
-            duration: durations::CREATE * state.faults.task_duration_scale,
-            effect: TaskEffect::Qemu(QemuEffect::Create {
-                vmid,
-                start_after: call.bool("start").unwrap_or(false),
-            }),
-            planned_exit: planned,
-            log,
-            start: None,
-        },
-    );
+        task_type: "qmcreate",
+        duration: durations::CREATE,
+        effect: TaskEffect::Qemu(QemuEffect::Create {
+            vmid,
+            start_after: call.bool("start").unwrap_or(false),
+        }),
+    }
+    .fork_with(state, call, planned, log);
     Ok(Value::from(upid))
 }
 
@@ -1175,21 +1172,15 @@ pub(crate) fn update_config(state: &mut SimState, call: &Call, as_task: bool) ->
     if !as_task {
         return Ok(Value::Null);
     }
-    let planned = planned_failure(state, "qmconfig");
-    let upid = state.cluster.spawn_vm_task(
+    let upid = GuestTaskStart {
+        kind: GuestKind::Qemu,
+        node: idx,
         vmid,
-        TaskSpec {
-            node: idx,
-            kind: "qmconfig",
-            id: vmid.to_string(),
-            user: task_user(call),
-            duration: durations::CONFIG * state.faults.task_duration_scale,
-            effect: TaskEffect::None,
-            planned_exit: planned,
-            log: Vec::new(),
-            start: None,
-        },
-    );
+        task_type: "qmconfig",
+        duration: durations::CONFIG,
+        effect: TaskEffect::None,
+    }
+    .fork(state, call);
     Ok(Value::from(upid))
 }
 
@@ -1245,21 +1236,15 @@ pub(crate) fn power(state: &mut SimState, call: &Call, action: PowerAction) -> R
         ),
         PowerAction::Resume => ("qmresume", durations::RESUME, QemuEffect::Resume { vmid }),
     };
-    let planned = planned_failure(state, kind);
-    let upid = state.cluster.spawn_vm_task(
+    let upid = GuestTaskStart {
+        kind: GuestKind::Qemu,
+        node: idx,
         vmid,
-        TaskSpec {
-            node: idx,
-            kind,
-            id: vmid.to_string(),
-            user: task_user(call),
-            duration: duration * state.faults.task_duration_scale,
-            effect: TaskEffect::Qemu(effect),
-            planned_exit: planned,
-            log: Vec::new(),
-            start: None,
-        },
-    );
+        task_type: kind,
+        duration,
+        effect: TaskEffect::Qemu(effect),
+    }
+    .fork(state, call);
     Ok(Value::from(upid))
 }
 
@@ -1281,21 +1266,15 @@ pub(crate) fn destroy(state: &mut SimState, call: &Call) -> Reply {
         check_unlocked(state, vmid)?;
     }
     let purge = call.bool("purge").unwrap_or(false);
-    let planned = planned_failure(state, "qmdestroy");
-    let upid = state.cluster.spawn_vm_task(
+    let upid = GuestTaskStart {
+        kind: GuestKind::Qemu,
+        node: idx,
         vmid,
-        TaskSpec {
-            node: idx,
-            kind: "qmdestroy",
-            id: vmid.to_string(),
-            user: task_user(call),
-            duration: durations::DESTROY * state.faults.task_duration_scale,
-            effect: TaskEffect::Qemu(QemuEffect::Destroy { vmid, purge }),
-            planned_exit: planned,
-            log: Vec::new(),
-            start: None,
-        },
-    );
+        task_type: "qmdestroy",
+        duration: durations::DESTROY,
+        effect: TaskEffect::Qemu(QemuEffect::Destroy { vmid, purge }),
+    }
+    .fork(state, call);
     Ok(Value::from(upid))
 }
 

@@ -11,12 +11,14 @@ use serde_json::Value;
 
 use super::containers::planned_failure;
 use super::errors;
+use super::guest::GuestKind;
+use super::guest_task::GuestTaskStart;
 use super::qemu::{
     check_unlocked, durations, is_drive_key, locate, normalize_net, vmid_param, vmid_taken,
     QemuEffect, VirtualMachine,
 };
 use super::storage::{split_volid, Volume};
-use super::tasks::{task_user, TaskEffect, TaskSpec};
+use super::tasks::TaskEffect;
 use super::{caller_can, ClusterState};
 use crate::api_error::{ApiError, Reply};
 use crate::call::Call;
@@ -210,23 +212,18 @@ pub(crate) fn clone(state: &mut SimState, call: &Call) -> Reply {
     vm.lock = Some("clone".into());
     state.cluster.vms.insert(newid, vm);
     let planned = planned_failure(state, "qmclone");
-    let upid = state.cluster.spawn_vm_task(
+    let upid = GuestTaskStart {
+        kind: GuestKind::Qemu,
+        node: idx,
         vmid,
-        TaskSpec {
-            node: idx,
-            kind: "qmclone",
-            id: vmid.to_string(),
-            user: task_user(call),
-            duration: durations::CLONE * state.faults.task_duration_scale,
-            effect: TaskEffect::Qemu(QemuEffect::Clone {
-                source: vmid,
-                target: newid,
-            }),
-            planned_exit: planned,
-            log,
-            start: None,
-        },
-    );
+        task_type: "qmclone",
+        duration: durations::CLONE,
+        effect: TaskEffect::Qemu(QemuEffect::Clone {
+            source: vmid,
+            target: newid,
+        }),
+    }
+    .fork_with(state, call, planned, log);
     Ok(Value::from(upid))
 }
 
@@ -258,21 +255,15 @@ pub(crate) fn template(state: &mut SimState, call: &Call) -> Reply {
         ));
     }
     check_unlocked(state, vmid)?;
-    let planned = planned_failure(state, "qmtemplate");
-    let upid = state.cluster.spawn_vm_task(
+    let upid = GuestTaskStart {
+        kind: GuestKind::Qemu,
+        node: idx,
         vmid,
-        TaskSpec {
-            node: idx,
-            kind: "qmtemplate",
-            id: vmid.to_string(),
-            user: task_user(call),
-            duration: durations::TEMPLATE * state.faults.task_duration_scale,
-            effect: TaskEffect::Qemu(QemuEffect::Template { vmid }),
-            planned_exit: planned,
-            log: Vec::new(),
-            start: None,
-        },
-    );
+        task_type: "qmtemplate",
+        duration: durations::TEMPLATE,
+        effect: TaskEffect::Qemu(QemuEffect::Template { vmid }),
+    }
+    .fork(state, call);
     Ok(Value::from(upid))
 }
 

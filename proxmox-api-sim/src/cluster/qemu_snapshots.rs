@@ -9,11 +9,11 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::containers::planned_failure;
 use super::guest::GuestKind;
+use super::guest_task::GuestTaskStart;
 use super::qemu::{check_unlocked, durations, locate, typed_config, Power, QemuEffect};
 use super::snapshots::{check_name, missing, snapname, NewSnapshot, Snapshot};
-use super::tasks::{task_user, TaskEffect, TaskSpec};
+use super::tasks::TaskEffect;
 use super::ClusterState;
 use crate::api_error::{ApiError, Reply};
 use crate::call::Call;
@@ -65,21 +65,15 @@ fn spawn(
     duration: f64,
     effect: SnapshotEffect,
 ) -> Reply {
-    let planned = planned_failure(state, kind);
-    let upid = state.cluster.spawn_vm_task(
+    let upid = GuestTaskStart {
+        kind: GuestKind::Qemu,
+        node: idx,
         vmid,
-        TaskSpec {
-            node: idx,
-            kind,
-            id: vmid.to_string(),
-            user: task_user(call),
-            duration: duration * state.faults.task_duration_scale,
-            effect: TaskEffect::Qemu(QemuEffect::Snapshot(effect)),
-            planned_exit: planned,
-            log: Vec::new(),
-            start: None,
-        },
-    );
+        task_type: kind,
+        duration,
+        effect: TaskEffect::Qemu(QemuEffect::Snapshot(effect)),
+    }
+    .fork(state, call);
     Ok(Value::from(upid))
 }
 

@@ -13,7 +13,8 @@ use serde_json::{Map, Value};
 
 use super::containers::{locate, planned_failure};
 use super::guest::{GuestKind, GuestTask};
-use super::tasks::{task_user, TaskEffect, TaskSpec};
+use super::guest_task::GuestTaskStart;
+use super::tasks::TaskEffect;
 use crate::api_error::{ApiError, Reply};
 use crate::call::Call;
 use crate::state::SimState;
@@ -317,17 +318,15 @@ pub(crate) fn create(state: &mut SimState, call: &Call) -> Reply {
             }
         }
     };
-    let upid = state.cluster.spawn_task(TaskSpec {
+    let upid = GuestTaskStart {
+        kind,
         node: idx,
-        kind: kind.task_type(GuestTask::Snapshot),
-        id: vmid.to_string(),
-        user: task_user(call),
-        duration: durations::SNAPSHOT * state.faults.task_duration_scale,
+        vmid,
+        task_type: kind.task_type(GuestTask::Snapshot),
+        duration: durations::SNAPSHOT,
         effect,
-        planned_exit: planned,
-        log: Vec::new(),
-        start: None,
-    });
+    }
+    .fork_with(state, call, planned, Vec::new());
     Ok(Value::from(upid))
 }
 
@@ -414,17 +413,15 @@ pub(crate) fn delete(state: &mut SimState, call: &Call) -> Reply {
             }
         }
     };
-    let upid = state.cluster.spawn_task(TaskSpec {
+    let upid = GuestTaskStart {
+        kind,
         node: idx,
-        kind: kind.task_type(GuestTask::DeleteSnapshot),
-        id: vmid.to_string(),
-        user: task_user(call),
-        duration: durations::DELETE * state.faults.task_duration_scale,
+        vmid,
+        task_type: kind.task_type(GuestTask::DeleteSnapshot),
+        duration: durations::DELETE,
         effect,
-        planned_exit: planned,
-        log: Vec::new(),
-        start: None,
-    });
+    }
+    .fork_with(state, call, planned, Vec::new());
     Ok(Value::from(upid))
 }
 
@@ -474,16 +471,14 @@ pub(crate) fn rollback(state: &mut SimState, call: &Call) -> Reply {
             }
         }
     };
-    let upid = state.cluster.spawn_task(TaskSpec {
+    let upid = GuestTaskStart {
+        kind,
         node: idx,
-        kind: kind.task_type(GuestTask::Rollback),
-        id: vmid.to_string(),
-        user: task_user(call),
-        duration: durations::ROLLBACK * state.faults.task_duration_scale,
+        vmid,
+        task_type: kind.task_type(GuestTask::Rollback),
+        duration: durations::ROLLBACK,
         effect,
-        planned_exit: planned,
-        log,
-        start: None,
-    });
+    }
+    .fork_with(state, call, planned, log);
     Ok(Value::from(upid))
 }
