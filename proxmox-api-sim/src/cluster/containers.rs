@@ -16,7 +16,7 @@ use super::config::Pending;
 use super::container_options::extra_value;
 use super::deterministic::{hash, unit};
 use super::errors;
-use super::guest::{GuestKind, GuestTask};
+use super::guest::{GuestKind, PowerAction};
 use super::guest_task::GuestTaskStart;
 use super::nodes::{loose_number, Node};
 use super::snapshots::SnapshotTree;
@@ -960,19 +960,6 @@ pub(crate) fn create(state: &mut SimState, call: &Call) -> Reply {
     Ok(Value::from(upid))
 }
 
-/// The power actions of `status/{start,stop,shutdown,reboot}`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum PowerAction {
-    Start,
-    Stop,
-    Shutdown,
-    Reboot,
-    /// `lxc-checkpoint -s`: the state is saved and the container stops.
-    Suspend,
-    /// Restores a suspended container.
-    Resume,
-}
-
 /// `POST /nodes/{node}/lxc/{vmid}/status/{action}`: a task, after PVE's synchronous checks.
 pub(crate) fn power(state: &mut SimState, call: &Call, action: PowerAction) -> Reply {
     let (idx, vmid) = locate(state, call)?;
@@ -992,49 +979,20 @@ pub(crate) fn power(state: &mut SimState, call: &Call, action: PowerAction) -> R
     if ct.active_task.is_some() && action != PowerAction::Resume {
         return Err(errors::lock_timeout(vmid));
     }
-    let (kind, duration, effect) = match action {
-        PowerAction::Start => (
-            "vzstart",
-            durations::START,
-            TaskEffect::StartContainer { vmid },
-        ),
-        PowerAction::Stop => (
-            "vzstop",
-            durations::STOP,
-            TaskEffect::StopContainer { vmid },
-        ),
-        PowerAction::Shutdown => (
-            "vzshutdown",
-            durations::SHUTDOWN,
-            TaskEffect::StopContainer { vmid },
-        ),
-        PowerAction::Reboot => (
-            "vzreboot",
-            durations::REBOOT,
-            TaskEffect::RebootContainer { vmid },
-        ),
-        PowerAction::Suspend => (
-            GuestKind::Lxc.task_type(GuestTask::Suspend),
-            durations::STOP,
-            TaskEffect::Suspend {
-                kind: GuestKind::Lxc,
-                vmid,
-            },
-        ),
-        PowerAction::Resume => (
-            GuestKind::Lxc.task_type(GuestTask::Resume),
-            durations::START,
-            TaskEffect::Resume {
-                kind: GuestKind::Lxc,
-                vmid,
-            },
-        ),
+    let kind = GuestKind::Lxc;
+    let (duration, effect) = match action {
+        PowerAction::Start => (durations::START, TaskEffect::StartContainer { vmid }),
+        PowerAction::Stop => (durations::STOP, TaskEffect::StopContainer { vmid }),
+        PowerAction::Shutdown => (durations::SHUTDOWN, TaskEffect::StopContainer { vmid }),
+        PowerAction::Reboot => (durations::REBOOT, TaskEffect::RebootContainer { vmid }),
+        PowerAction::Suspend => (durations::STOP, TaskEffect::Suspend { kind, vmid }),
+        PowerAction::Resume => (durations::START, TaskEffect::Resume { kind, vmid }),
     };
     let upid = GuestTaskStart {
-        kind: GuestKind::Lxc,
+        kind,
         node: idx,
         vmid,
-        task_type: kind,
+        task_type: kind.task_type(action.task()),
         duration,
         effect,
     }

@@ -27,9 +27,41 @@ impl super::ClusterState {
     }
 }
 
+/// The power actions of `status/{start,stop,shutdown,reboot,suspend,resume}`, for either kind
+/// (each kind checks and applies them its own way).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PowerAction {
+    Start,
+    Stop,
+    Shutdown,
+    Reboot,
+    /// QEMU pauses the VM; LXC runs `lxc-checkpoint -s` (the state is saved, the container stops).
+    Suspend,
+    /// Continues a paused VM, restores a suspended container.
+    Resume,
+}
+
+impl PowerAction {
+    /// The task the action forks.
+    pub(crate) fn task(self) -> GuestTask {
+        match self {
+            PowerAction::Start => GuestTask::Start,
+            PowerAction::Stop => GuestTask::Stop,
+            PowerAction::Shutdown => GuestTask::Shutdown,
+            PowerAction::Reboot => GuestTask::Reboot,
+            PowerAction::Suspend => GuestTask::Suspend,
+            PowerAction::Resume => GuestTask::Resume,
+        }
+    }
+}
+
 /// The task types (UPID `type`) PVE forks for a guest operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum GuestTask {
+    Start,
+    Stop,
+    Shutdown,
+    Reboot,
     Snapshot,
     DeleteSnapshot,
     Rollback,
@@ -77,6 +109,10 @@ impl GuestKind {
     /// The UPID type of a task (pve-container and qemu-server differ, and are not consistent).
     pub(crate) fn task_type(self, task: GuestTask) -> &'static str {
         match (self, task) {
+            (GuestKind::Lxc, GuestTask::Start) => "vzstart",
+            (GuestKind::Lxc, GuestTask::Stop) => "vzstop",
+            (GuestKind::Lxc, GuestTask::Shutdown) => "vzshutdown",
+            (GuestKind::Lxc, GuestTask::Reboot) => "vzreboot",
             (GuestKind::Lxc, GuestTask::Snapshot) => "pctsnapshot",
             (GuestKind::Lxc, GuestTask::DeleteSnapshot) => "lxcdelsnapshot",
             (GuestKind::Lxc, GuestTask::Rollback) => "lxcrollback",
@@ -86,6 +122,10 @@ impl GuestKind {
             (GuestKind::Lxc, GuestTask::Resize) => "resize",
             (GuestKind::Lxc, GuestTask::Suspend) => "vzsuspend",
             (GuestKind::Lxc, GuestTask::Resume) => "vzresume",
+            (GuestKind::Qemu, GuestTask::Start) => "qmstart",
+            (GuestKind::Qemu, GuestTask::Stop) => "qmstop",
+            (GuestKind::Qemu, GuestTask::Shutdown) => "qmshutdown",
+            (GuestKind::Qemu, GuestTask::Reboot) => "qmreboot",
             (GuestKind::Qemu, GuestTask::Snapshot) => "qmsnapshot",
             (GuestKind::Qemu, GuestTask::DeleteSnapshot) => "qmdelsnapshot",
             (GuestKind::Qemu, GuestTask::Rollback) => "qmrollback",

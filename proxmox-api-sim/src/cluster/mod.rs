@@ -317,16 +317,16 @@ fn route(state: &mut SimState, call: &Call) -> Option<AnswerReply> {
             containers::current(state, call)
         }
         "/nodes/{node}/lxc/{vmid}/status/start" if m == Method::POST => {
-            containers::power(state, call, containers::PowerAction::Start)
+            containers::power(state, call, guest::PowerAction::Start)
         }
         "/nodes/{node}/lxc/{vmid}/status/stop" if m == Method::POST => {
-            containers::power(state, call, containers::PowerAction::Stop)
+            containers::power(state, call, guest::PowerAction::Stop)
         }
         "/nodes/{node}/lxc/{vmid}/status/shutdown" if m == Method::POST => {
-            containers::power(state, call, containers::PowerAction::Shutdown)
+            containers::power(state, call, guest::PowerAction::Shutdown)
         }
         "/nodes/{node}/lxc/{vmid}/status/reboot" if m == Method::POST => {
-            containers::power(state, call, containers::PowerAction::Reboot)
+            containers::power(state, call, guest::PowerAction::Reboot)
         }
         "/nodes/{node}/lxc/{vmid}/rrddata" if m == Method::GET => {
             rrd::container_rrddata(state, call)
@@ -340,7 +340,7 @@ fn route(state: &mut SimState, call: &Call) -> Option<AnswerReply> {
 
 /// The QEMU methods (`/nodes/{node}/qemu...`).
 fn route_qemu(state: &mut SimState, call: &Call) -> Option<Reply> {
-    use qemu::PowerAction as P;
+    use guest::PowerAction as P;
     let m = &call.method;
     let t = call.template.as_str();
     let reply = match t {
@@ -411,7 +411,7 @@ fn route_qemu(state: &mut SimState, call: &Call) -> Option<Reply> {
 
 /// The guest operations, storage content, pools, backups and directory indexes.
 fn route_guest_ops(state: &mut SimState, call: &Call) -> Option<Reply> {
-    use containers::PowerAction;
+    use guest::PowerAction;
     let m = &call.method;
     let reply = match call.template.as_str() {
         "/" if m == Method::GET => indexes::root(state, call),

@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use super::containers::{planned_failure, LooseNumber};
 use super::deterministic::{hash, unit};
 use super::errors;
-use super::guest::GuestKind;
+use super::guest::{GuestKind, PowerAction};
 use super::guest_task::GuestTaskStart;
 use super::nodes::loose_number;
 use super::snapshots::SnapshotTree;
@@ -1184,17 +1184,6 @@ pub(crate) fn update_config(state: &mut SimState, call: &Call, as_task: bool) ->
     Ok(Value::from(upid))
 }
 
-/// The power actions of `status/{start,stop,shutdown,reboot,suspend,resume}`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum PowerAction {
-    Start,
-    Stop,
-    Shutdown,
-    Reboot,
-    Suspend,
-    Resume,
-}
-
 /// `POST /nodes/{node}/qemu/{vmid}/status/{action}`: a task, after PVE's synchronous checks.
 pub(crate) fn power(state: &mut SimState, call: &Call, action: PowerAction) -> Reply {
     let (idx, vmid) = locate(state, call)?;
@@ -1224,23 +1213,20 @@ pub(crate) fn power(state: &mut SimState, call: &Call, action: PowerAction) -> R
     if state.cluster.vm_busy(vm) {
         return Err(lock_timeout(vmid));
     }
-    let (kind, duration, effect) = match action {
-        PowerAction::Start => ("qmstart", durations::START, QemuEffect::Start { vmid }),
-        PowerAction::Stop => ("qmstop", durations::STOP, QemuEffect::Stop { vmid }),
-        PowerAction::Shutdown => ("qmshutdown", durations::SHUTDOWN, QemuEffect::Stop { vmid }),
-        PowerAction::Reboot => ("qmreboot", durations::REBOOT, QemuEffect::Reboot { vmid }),
-        PowerAction::Suspend => (
-            "qmsuspend",
-            durations::SUSPEND,
-            QemuEffect::Suspend { vmid },
-        ),
-        PowerAction::Resume => ("qmresume", durations::RESUME, QemuEffect::Resume { vmid }),
+    let (duration, effect) = match action {
+        PowerAction::Start => (durations::START, QemuEffect::Start { vmid }),
+        PowerAction::Stop => (durations::STOP, QemuEffect::Stop { vmid }),
+        PowerAction::Shutdown => (durations::SHUTDOWN, QemuEffect::Stop { vmid }),
+        PowerAction::Reboot => (durations::REBOOT, QemuEffect::Reboot { vmid }),
+        PowerAction::Suspend => (durations::SUSPEND, QemuEffect::Suspend { vmid }),
+        PowerAction::Resume => (durations::RESUME, QemuEffect::Resume { vmid }),
     };
+    let kind = GuestKind::Qemu;
     let upid = GuestTaskStart {
-        kind: GuestKind::Qemu,
+        kind,
         node: idx,
         vmid,
-        task_type: kind,
+        task_type: kind.task_type(action.task()),
         duration,
         effect: TaskEffect::Qemu(effect),
     }
