@@ -3,8 +3,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::containers::LxcResource;
-use super::qemu::QemuResource;
+use super::guest_status::GuestResource;
 
 use super::caller_can;
 use super::nodes::node_entry;
@@ -50,13 +49,12 @@ pub(crate) fn status(state: &mut SimState, _call: &Call) -> Reply {
     Ok(Value::Array(out))
 }
 
-/// One `/cluster/resources` entry: containers are typed (there are many), the few others are
-/// JSON values.
+/// One `/cluster/resources` entry: guests are typed (there are many), the few others are JSON
+/// values.
 #[derive(Serialize)]
 #[serde(untagged)]
 enum ResourceEntry<'a> {
-    Lxc(LxcResource<'a>),
-    Qemu(QemuResource<'a>),
+    Guest(GuestResource<'a>),
     Other(Value),
 }
 
@@ -127,7 +125,7 @@ fn resource_entries<'a>(state: &'a SimState, call: &Call) -> Vec<ResourceEntry<'
                     continue;
                 }
                 let lock = cluster.effective_lock(ct, &state.faults);
-                out.push(ResourceEntry::Lxc(ct.resource_entry(
+                out.push(ResourceEntry::Guest(ct.resource_entry(
                     now,
                     lock,
                     up(&ct.node),
@@ -139,7 +137,7 @@ fn resource_entries<'a>(state: &'a SimState, call: &Call) -> Vec<ResourceEntry<'
                     continue;
                 }
                 let lock = cluster.vm_lock(vm, &state.faults);
-                out.push(ResourceEntry::Qemu(vm.resource_entry(
+                out.push(ResourceEntry::Guest(vm.resource_entry(
                     now,
                     lock,
                     up(&vm.node),

@@ -17,8 +17,9 @@ use super::container_options::extra_value;
 use super::deterministic::{hash, unit};
 use super::errors;
 use super::guest::{GuestKind, PowerAction};
+use super::guest_status::{GuestResource, GuestVitals};
 use super::guest_task::GuestTaskStart;
-use super::nodes::{loose_number, Node};
+use super::nodes::Node;
 use super::snapshots::SnapshotTree;
 use super::storage::{split_volid, Volume};
 use super::tasks::{TaskEffect, TaskSpec};
@@ -240,86 +241,46 @@ impl Container {
         ]
     }
 
-    fn status_word(&self) -> &'static str {
-        if self.running {
-            "running"
-        } else {
-            "stopped"
+    /// Its numbers now, for the fields containers and VMs report alike.
+    fn vitals(&self, now: f64) -> GuestVitals<'_> {
+        GuestVitals {
+            kind: GuestKind::Lxc,
+            vmid: self.vmid,
+            name: &self.hostname,
+            running: self.running,
+            cpu: self.cpu_fraction(now),
+            cpus: self.cpus(),
+            mem: self.mem_used(now),
+            maxmem: self.maxmem(),
+            disk: self.disk_used(),
+            maxdisk: self.disk_bytes,
+            io: self.io_counters(now),
+            uptime: self.uptime(now),
+            pid: self.pid,
+            tags: self.tags.as_deref(),
+            template: self.template,
         }
     }
 
     /// The fields `GET /nodes/{node}/lxc` and `status/current` share (PVE::LXC::vmstatus).
     fn status_fields(&self, now: f64, lock: Option<&str>) -> Map<String, Value> {
-        let [netin, netout, diskread, diskwrite] = self.io_counters(now);
-        let mut m = Map::new();
-        m.insert("vmid".into(), self.vmid.into());
-        m.insert("name".into(), self.hostname.clone().into());
+        let mut m = self.vitals(now).status_fields(lock);
         m.insert("type".into(), "lxc".into());
-        m.insert("status".into(), self.status_word().into());
-        m.insert("cpu".into(), loose_number(self.cpu_fraction(now)));
-        m.insert("cpus".into(), self.cpus().into());
-        m.insert("mem".into(), self.mem_used(now).into());
-        m.insert("maxmem".into(), self.maxmem().into());
         m.insert("swap".into(), 0.into());
         m.insert("maxswap".into(), self.maxswap().into());
-        m.insert("disk".into(), self.disk_used().into());
-        m.insert("maxdisk".into(), self.disk_bytes.into());
-        m.insert("netin".into(), netin.into());
-        m.insert("netout".into(), netout.into());
-        m.insert("diskread".into(), diskread.into());
-        m.insert("diskwrite".into(), diskwrite.into());
-        m.insert("uptime".into(), self.uptime(now).into());
-        if self.running {
-            m.insert("pid".into(), self.pid.into());
-        }
-        if let Some(lock) = lock {
-            m.insert("lock".into(), lock.into());
-        }
-        if let Some(tags) = &self.tags {
-            m.insert("tags".into(), tags.clone().into());
-        }
-        if self.template {
-            m.insert("template".into(), 1.into());
-        }
         m
     }
 
-    /// A `/cluster/resources` entry (`id` `lxc/<vmid>`; `template` always present as 0/1 there).
+    /// A `/cluster/resources` entry (`id` `lxc/<vmid>`).
     pub(crate) fn resource_entry<'a>(
         &'a self,
         now: f64,
         lock: Option<&'a str>,
         node_online: bool,
         pool: Option<&'a str>,
-    ) -> LxcResource<'a> {
-        let [netin, netout, diskread, diskwrite] = self.io_counters(now);
-        LxcResource {
-            cpu: LooseNumber::from_f64(self.cpu_fraction(now)),
-            disk: self.disk_used(),
-            diskread,
-            diskwrite,
-            id: LxcId(self.vmid),
-            lock,
-            maxcpu: self.cpus(),
-            maxdisk: self.disk_bytes,
-            maxmem: self.maxmem(),
-            mem: self.mem_used(now),
-            name: &self.hostname,
-            netin,
-            netout,
-            node: &self.node,
-            pool,
-            status: if node_online {
-                self.status_word()
-            } else {
-                "unknown"
-            },
-            tags: self.tags.as_deref(),
-            template: u8::from(self.template),
-            kind: "lxc",
-            uptime: self.uptime(now),
-            vmid: self.vmid,
-        }
+    ) -> GuestResource<'a> {
+        self.vitals(now)
+            .resource_entry(&self.node, lock, node_online, pool)
     }
 
     /// The config keys as `GET .../config` returns them (only set keys), without `digest`.
@@ -418,47 +379,6 @@ impl LooseNumber {
             LooseNumber::Float(x)
         }
     }
-}
-
-/// `lxc/<vmid>`, written without allocating a string per entry.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct LxcId(u32);
-
-impl Serialize for LxcId {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&format_args!("lxc/{}", self.0))
-    }
-}
-
-/// A container in `/cluster/resources`, serialized straight to JSON (20,000 of them must list
-/// in milliseconds). Fields in alphabetical order, as the `Value` answers print their keys.
-#[derive(Debug, Serialize)]
-pub(crate) struct LxcResource<'a> {
-    cpu: LooseNumber,
-    disk: u64,
-    diskread: u64,
-    diskwrite: u64,
-    id: LxcId,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    lock: Option<&'a str>,
-    maxcpu: u32,
-    maxdisk: u64,
-    maxmem: u64,
-    mem: u64,
-    name: &'a str,
-    netin: u64,
-    netout: u64,
-    node: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pool: Option<&'a str>,
-    status: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    tags: Option<&'a str>,
-    template: u8,
-    #[serde(rename = "type")]
-    kind: &'static str,
-    uptime: i64,
-    vmid: u32,
 }
 
 /// `8G`, `512M`: how PVE prints disk sizes in volume options.

@@ -15,6 +15,7 @@ mod deterministic;
 mod errors;
 mod guest;
 mod guest_effects;
+mod guest_status;
 mod guest_task;
 mod indexes;
 mod interfaces;

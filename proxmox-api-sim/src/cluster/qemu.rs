@@ -8,16 +8,15 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use super::containers::{planned_failure, LooseNumber};
+use super::containers::planned_failure;
 use super::deterministic::{hash, unit};
 use super::errors;
 use super::guest::{GuestKind, PowerAction};
+use super::guest_status::{GuestResource, GuestVitals};
 use super::guest_task::GuestTaskStart;
-use super::nodes::loose_number;
 use super::snapshots::SnapshotTree;
 use super::storage::{split_volid, Volume};
 use super::tasks::{TaskEffect, TaskSpec};
@@ -315,45 +314,30 @@ impl VirtualMachine {
         ]
     }
 
-    fn status_word(&self) -> &'static str {
-        if self.is_running() {
-            "running"
-        } else {
-            "stopped"
+    /// Its numbers now, for the fields containers and VMs report alike.
+    fn vitals(&self, now: f64) -> GuestVitals<'_> {
+        GuestVitals {
+            kind: GuestKind::Qemu,
+            vmid: self.vmid,
+            name: &self.name,
+            running: self.is_running(),
+            cpu: self.cpu_fraction(now),
+            cpus: self.cpus,
+            mem: self.mem_used(),
+            maxmem: self.maxmem,
+            disk: 0,
+            maxdisk: self.maxdisk,
+            io: self.io_counters(now),
+            uptime: self.uptime(now),
+            pid: self.pid,
+            tags: self.tags.as_deref(),
+            template: self.is_template(),
         }
     }
 
     /// The fields `GET /nodes/{node}/qemu` and `status/current` share (PVE::QemuServer::vmstatus).
     fn status_fields(&self, now: f64, lock: Option<&str>) -> Map<String, Value> {
-        let [netin, netout, diskread, diskwrite] = self.io_counters(now);
-        let mut m = Map::new();
-        m.insert("vmid".into(), self.vmid.into());
-        m.insert("name".into(), self.name.clone().into());
-        m.insert("status".into(), self.status_word().into());
-        m.insert("cpu".into(), loose_number(self.cpu_fraction(now)));
-        m.insert("cpus".into(), self.cpus.into());
-        m.insert("mem".into(), self.mem_used().into());
-        m.insert("maxmem".into(), self.maxmem.into());
-        m.insert("disk".into(), 0.into());
-        m.insert("maxdisk".into(), self.maxdisk.into());
-        m.insert("netin".into(), netin.into());
-        m.insert("netout".into(), netout.into());
-        m.insert("diskread".into(), diskread.into());
-        m.insert("diskwrite".into(), diskwrite.into());
-        m.insert("uptime".into(), self.uptime(now).into());
-        if self.is_running() {
-            m.insert("pid".into(), self.pid.into());
-        }
-        if let Some(lock) = lock {
-            m.insert("lock".into(), lock.into());
-        }
-        if let Some(tags) = self.config.get("tags") {
-            m.insert("tags".into(), tags.clone().into());
-        }
-        if self.is_template() {
-            m.insert("template".into(), 1.into());
-        }
-        m
+        self.vitals(now).status_fields(lock)
     }
 
     /// A `/cluster/resources` entry (`id` `qemu/<vmid>`).
@@ -363,35 +347,9 @@ impl VirtualMachine {
         lock: Option<&'a str>,
         node_online: bool,
         pool: Option<&'a str>,
-    ) -> QemuResource<'a> {
-        let [netin, netout, diskread, diskwrite] = self.io_counters(now);
-        QemuResource {
-            cpu: LooseNumber::from_f64(self.cpu_fraction(now)),
-            disk: 0,
-            diskread,
-            diskwrite,
-            id: QemuId(self.vmid),
-            lock,
-            maxcpu: self.cpus,
-            maxdisk: self.maxdisk,
-            maxmem: self.maxmem,
-            mem: self.mem_used(),
-            name: &self.name,
-            netin,
-            netout,
-            node: &self.node,
-            pool,
-            status: if node_online {
-                self.status_word()
-            } else {
-                "unknown"
-            },
-            tags: self.tags.as_deref(),
-            template: u8::from(self.is_template()),
-            kind: "qemu",
-            uptime: self.uptime(now),
-            vmid: self.vmid,
-        }
+    ) -> GuestResource<'a> {
+        self.vitals(now)
+            .resource_entry(&self.node, lock, node_online, pool)
     }
 
     /// The config as `GET .../config` returns it, with its `digest`.
@@ -475,46 +433,6 @@ pub(crate) fn size_text(bytes: u64) -> String {
     } else {
         format!("{}M", bytes.div_ceil(MIB))
     }
-}
-
-/// `qemu/<vmid>`, written without allocating a string per entry.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct QemuId(u32);
-
-impl Serialize for QemuId {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&format_args!("qemu/{}", self.0))
-    }
-}
-
-/// A VM in `/cluster/resources`, serialized straight to JSON (keys alphabetical).
-#[derive(Debug, Serialize)]
-pub(crate) struct QemuResource<'a> {
-    cpu: LooseNumber,
-    disk: u64,
-    diskread: u64,
-    diskwrite: u64,
-    id: QemuId,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    lock: Option<&'a str>,
-    maxcpu: u32,
-    maxdisk: u64,
-    maxmem: u64,
-    mem: u64,
-    name: &'a str,
-    netin: u64,
-    netout: u64,
-    node: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pool: Option<&'a str>,
-    status: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    tags: Option<&'a str>,
-    template: u8,
-    #[serde(rename = "type")]
-    kind: &'static str,
-    uptime: i64,
-    vmid: u32,
 }
 
 /// A network device with PVE's defaults: `<model>=<mac>` first (a MAC from Proxmox's OUI
