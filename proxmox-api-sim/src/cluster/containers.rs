@@ -16,8 +16,8 @@ use super::config::Pending;
 use super::container_options::extra_value;
 use super::deterministic::{hash, unit};
 use super::errors;
-use super::guest::{GuestKind, PowerAction};
-use super::guest_status::{GuestResource, GuestVitals};
+use super::guest::{proxmox_mac, vm_acl_path, vmid_param, GuestKind, PowerAction};
+use super::guest_status::{unmanaged_ha, GuestResource, GuestVitals};
 use super::guest_task::GuestTaskStart;
 use super::nodes::Node;
 use super::snapshots::SnapshotTree;
@@ -402,15 +402,9 @@ pub(crate) fn normalize_net(seed: u64, vmid: u32, index: u32, spec: &str) -> Str
         .filter(|p| !p.is_empty())
         .filter_map(|p| p.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())))
         .collect();
-    props.entry("hwaddr".into()).or_insert_with(|| {
-        let h = hash(&[seed, u64::from(vmid), u64::from(index), 0x004D_4143]);
-        format!(
-            "BC:24:11:{:02X}:{:02X}:{:02X}",
-            h & 0xFF,
-            (h >> 8) & 0xFF,
-            (h >> 16) & 0xFF
-        )
-    });
+    props
+        .entry("hwaddr".into())
+        .or_insert_with(|| proxmox_mac(seed, vmid, index, 0x004D_4143));
     props.entry("type".into()).or_insert_with(|| "veth".into());
     let mut parts: Vec<String> = NET_KEY_ORDER
         .iter()
@@ -618,18 +612,11 @@ pub(crate) fn planned_failure(state: &mut SimState, kind: &str) -> Option<String
 pub(crate) fn locate(state: &SimState, call: &Call) -> Result<(usize, u32), ApiError> {
     let idx = state.cluster.require_node(call)?;
     let node = &state.cluster.nodes[idx].name;
-    let vmid = call
-        .int("vmid")
-        .and_then(|v| u32::try_from(v).ok())
-        .ok_or_else(|| ApiError::param("vmid", "property is missing and it is not optional"))?;
+    let vmid = vmid_param(call, "vmid")?;
     match state.cluster.containers.get(&vmid) {
         Some(ct) if &ct.node == node => Ok((idx, vmid)),
         _ => Err(errors::no_such_container(node, vmid)),
     }
-}
-
-fn vm_path(vmid: u32) -> String {
-    format!("/vms/{vmid}")
 }
 
 /// `GET /nodes/{node}/lxc`: the node's containers the caller may audit.
@@ -640,7 +627,7 @@ pub(crate) fn list(state: &mut SimState, call: &Call) -> Reply {
     let now = cluster.now;
     let mut out = Vec::new();
     for ct in cluster.containers.values().filter(|c| &c.node == node) {
-        if !caller_can(state, call, &vm_path(ct.vmid), "VM.Audit") {
+        if !caller_can(state, call, &vm_acl_path(ct.vmid), "VM.Audit") {
             continue;
         }
         let lock = cluster.effective_lock(ct, &state.faults);
@@ -655,9 +642,7 @@ pub(crate) fn current(state: &mut SimState, call: &Call) -> Reply {
     let cluster = &state.cluster;
     let ct = &cluster.containers[&vmid];
     let mut m = ct.status_fields(cluster.now, cluster.effective_lock(ct, &state.faults));
-    let mut ha = Map::new();
-    ha.insert("managed".into(), 0.into());
-    m.insert("ha".into(), Value::Object(ha));
+    m.insert("ha".into(), unmanaged_ha());
     Ok(Value::Object(m))
 }
 

@@ -2,6 +2,10 @@
 //! types, lock files), so the generic snapshot, config, clone and migrate code can answer for
 //! either kind with PVE's exact texts.
 
+use super::deterministic::hash;
+use crate::api_error::ApiError;
+use crate::call::Call;
+
 /// The two kinds of guests PVE runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum GuestKind {
@@ -53,6 +57,30 @@ impl PowerAction {
             PowerAction::Resume => GuestTask::Resume,
         }
     }
+}
+
+/// A vmid parameter (`vmid`, `newid`) as a number, with PVE's 400 when it is missing.
+pub(crate) fn vmid_param(call: &Call, key: &str) -> Result<u32, ApiError> {
+    call.int(key)
+        .and_then(|v| u32::try_from(v).ok())
+        .ok_or_else(|| ApiError::param(key, "property is missing and it is not optional"))
+}
+
+/// The ACL path of a guest (`/vms/<vmid>`), the same for both kinds.
+pub(crate) fn vm_acl_path(vmid: u32) -> String {
+    format!("/vms/{vmid}")
+}
+
+/// A stable MAC in Proxmox's OUI `BC:24:11` for a guest's network device `index`; `salt`
+/// keeps the kinds' MACs apart.
+pub(crate) fn proxmox_mac(seed: u64, vmid: u32, index: u32, salt: u64) -> String {
+    let h = hash(&[seed, u64::from(vmid), u64::from(index), salt]);
+    format!(
+        "BC:24:11:{:02X}:{:02X}:{:02X}",
+        h & 0xFF,
+        (h >> 8) & 0xFF,
+        (h >> 16) & 0xFF
+    )
 }
 
 /// The task types (UPID `type`) PVE forks for a guest operation.

@@ -9,6 +9,13 @@ use super::containers::LooseNumber;
 use super::guest::GuestKind;
 use super::nodes::loose_number;
 
+/// `ha` of `status/current`: the simulator runs no HA manager.
+pub(crate) fn unmanaged_ha() -> Value {
+    let mut ha = Map::new();
+    ha.insert("managed".into(), 0.into());
+    Value::Object(ha)
+}
+
 /// One guest's numbers at one moment, as its kind measures them.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct GuestVitals<'a> {

@@ -14,8 +14,9 @@ use sha2::{Digest, Sha256};
 use super::containers::planned_failure;
 use super::deterministic::{hash, unit};
 use super::errors;
-use super::guest::{GuestKind, PowerAction};
-use super::guest_status::{GuestResource, GuestVitals};
+
+use super::guest::{proxmox_mac, vm_acl_path, vmid_param, GuestKind, PowerAction};
+use super::guest_status::{unmanaged_ha, GuestResource, GuestVitals};
 use super::guest_task::GuestTaskStart;
 use super::snapshots::SnapshotTree;
 use super::storage::{split_volid, Volume};
@@ -471,15 +472,7 @@ pub(crate) fn normalize_net(seed: u64, vmid: u32, index: u32, spec: &str) -> Str
             }
         }
     }
-    let mac = mac.unwrap_or_else(|| {
-        let h = hash(&[seed, u64::from(vmid), u64::from(index), 0x0051_454D]);
-        format!(
-            "BC:24:11:{:02X}:{:02X}:{:02X}",
-            h & 0xFF,
-            (h >> 8) & 0xFF,
-            (h >> 16) & 0xFF
-        )
-    });
+    let mac = mac.unwrap_or_else(|| proxmox_mac(seed, vmid, index, 0x0051_454D));
     let mut out = format!("{}={mac}", model.unwrap_or_else(|| "virtio".into()));
     for (k, v) in rest {
         out.push_str(&format!(",{k}={v}"));
@@ -563,12 +556,6 @@ pub(crate) fn locate(state: &SimState, call: &Call) -> Result<(usize, u32), ApiE
     }
 }
 
-pub(crate) fn vmid_param(call: &Call, key: &str) -> Result<u32, ApiError> {
-    call.int(key)
-        .and_then(|v| u32::try_from(v).ok())
-        .ok_or_else(|| ApiError::param(key, "property is missing and it is not optional"))
-}
-
 /// Fails with PVE's errors when the VM is locked or a task holds its config.
 pub(crate) fn check_unlocked(state: &SimState, vmid: u32) -> Result<(), ApiError> {
     let vm = &state.cluster.vms[&vmid];
@@ -581,10 +568,6 @@ pub(crate) fn check_unlocked(state: &SimState, vmid: u32) -> Result<(), ApiError
     Ok(())
 }
 
-fn vm_path(vmid: u32) -> String {
-    format!("/vms/{vmid}")
-}
-
 /// `GET /nodes/{node}/qemu`: the node's VMs the caller may audit.
 pub(crate) fn list(state: &mut SimState, call: &Call) -> Reply {
     let idx = state.cluster.require_node(call)?;
@@ -592,7 +575,7 @@ pub(crate) fn list(state: &mut SimState, call: &Call) -> Reply {
     let node = &cluster.nodes[idx].name;
     let mut out = Vec::new();
     for vm in cluster.vms.values().filter(|v| &v.node == node) {
-        if !caller_can(state, call, &vm_path(vm.vmid), "VM.Audit") {
+        if !caller_can(state, call, &vm_acl_path(vm.vmid), "VM.Audit") {
             continue;
         }
         let lock = cluster.vm_lock(vm, &state.faults);
@@ -620,9 +603,7 @@ pub(crate) fn current(state: &mut SimState, call: &Call) -> Reply {
         m.insert("running-machine".into(), MACHINE.into());
         m.insert("running-qemu".into(), QEMU_VERSION.into());
     }
-    let mut ha = Map::new();
-    ha.insert("managed".into(), 0.into());
-    m.insert("ha".into(), Value::Object(ha));
+    m.insert("ha".into(), unmanaged_ha());
     Ok(Value::Object(m))
 }
 

@@ -11,11 +11,11 @@ use serde_json::Value;
 
 use super::containers::planned_failure;
 use super::errors;
-use super::guest::GuestKind;
+use super::guest::{vmid_param, GuestKind};
 use super::guest_task::GuestTaskStart;
 use super::qemu::{
-    check_unlocked, durations, is_drive_key, locate, normalize_net, vmid_param, vmid_taken,
-    QemuEffect, VirtualMachine,
+    check_unlocked, durations, is_drive_key, locate, normalize_net, vmid_taken, QemuEffect,
+    VirtualMachine,
 };
 use super::storage::{split_volid, Volume};
 use super::tasks::TaskEffect;
