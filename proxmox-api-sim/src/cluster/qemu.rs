@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use super::containers::planned_failure;
-use super::deterministic::{hash, unit};
+use super::deterministic::{hash, unit, uuid_text};
 use super::errors;
 
 use super::guest::{proxmox_mac, vm_acl_path, vmid_param, GuestKind, PowerAction};
@@ -865,14 +865,7 @@ fn default_boot_order(config: &BTreeMap<String, String>) -> Option<String> {
 fn uuid(seed: u64, vmid: u32, salt: u64, now: f64) -> String {
     let a = hash(&[seed, u64::from(vmid), salt, now as u64]);
     let b = hash(&[seed, u64::from(vmid), salt + 1, now as u64]);
-    format!(
-        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-        a >> 32,
-        (a >> 16) & 0xFFFF,
-        a & 0xFFF,
-        0x8000 | (b >> 48) & 0x3FFF,
-        b & 0xFFFF_FFFF_FFFF
-    )
+    uuid_text(a, b)
 }
 
 /// `POST /nodes/{node}/qemu`: the VM exists at once with `lock: create`; its `qmcreate` task

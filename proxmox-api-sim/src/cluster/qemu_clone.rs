@@ -230,14 +230,7 @@ pub(crate) fn clone(state: &mut SimState, call: &Call) -> Reply {
 fn clone_uuid(seed: u64, vmid: u32, now: f64, salt: u64) -> String {
     let a = super::deterministic::hash(&[seed, u64::from(vmid), salt, now as u64, 0xC10E]);
     let b = super::deterministic::hash(&[a, salt]);
-    format!(
-        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-        a >> 32,
-        (a >> 16) & 0xFFFF,
-        a & 0xFFF,
-        0x8000 | (b >> 48) & 0x3FFF,
-        b & 0xFFFF_FFFF_FFFF
-    )
+    super::deterministic::uuid_text(a, b)
 }
 
 /// `POST /nodes/{node}/qemu/{vmid}/template`: a `qmtemplate` task (stopped VMs only).
