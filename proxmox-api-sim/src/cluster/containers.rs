@@ -16,7 +16,9 @@ use super::config::Pending;
 use super::container_options::extra_value;
 use super::deterministic::{hash, unit};
 use super::errors;
-use super::guest::{proxmox_mac, vm_acl_path, vmid_param, GuestKind, PowerAction};
+use super::guest::{
+    prepopulated_disk, proxmox_mac, vm_acl_path, vmid_param, GuestKind, PowerAction,
+};
 use super::guest_status::{unmanaged_ha, GuestResource, GuestVitals};
 use super::guest_task::GuestTaskStart;
 use super::nodes::Node;
@@ -122,22 +124,9 @@ impl Container {
     /// A pre-populated container (benchmarks): every tenth one runs.
     pub(crate) fn prepopulated(vmid: u32, node: &mut Node, seed: u64) -> Self {
         let disk_gib = 2 + hash(&[seed, u64::from(vmid), 1]) % 7;
-        let storage = node
-            .storages
-            .iter_mut()
-            .find(|s| s.id == "local-lvm")
-            .expect("every node has local-lvm");
-        let volid = storage.next_disk_volid(vmid);
         // Created a few days before the first tick (times are anchored then).
         let created = -(86_400.0 + unit(&[seed, u64::from(vmid), 2]) * 86_400.0);
-        storage.add_volume(Volume {
-            volid: volid.clone(),
-            content: "rootdir",
-            format: "raw",
-            size: disk_gib * GIB,
-            ctime: created,
-            vmid: Some(vmid),
-        });
+        let volid = prepopulated_disk(node, vmid, disk_gib * GIB, "rootdir", created);
         let running = vmid % 10 == 0;
         let pid = if running { node.alloc_pid(seed) } else { 0 };
         Self {

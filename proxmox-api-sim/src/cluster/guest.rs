@@ -3,6 +3,8 @@
 //! either kind with PVE's exact texts.
 
 use super::deterministic::hash;
+use super::nodes::Node;
+use super::storage::Volume;
 use crate::api_error::ApiError;
 use crate::call::Call;
 
@@ -81,6 +83,32 @@ pub(crate) fn proxmox_mac(seed: u64, vmid: u32, index: u32, salt: u64) -> String
         (h >> 8) & 0xFF,
         (h >> 16) & 0xFF
     )
+}
+
+/// Allocates a pre-populated guest's disk (benchmarks) of `bytes` on the node's `local-lvm`,
+/// created at `created`; returns its volid.
+pub(crate) fn prepopulated_disk(
+    node: &mut Node,
+    vmid: u32,
+    bytes: u64,
+    content: &'static str,
+    created: f64,
+) -> String {
+    let storage = node
+        .storages
+        .iter_mut()
+        .find(|s| s.id == "local-lvm")
+        .expect("every node has local-lvm");
+    let volid = storage.next_disk_volid(vmid);
+    storage.add_volume(Volume {
+        volid: volid.clone(),
+        content,
+        format: "raw",
+        size: bytes,
+        ctime: created,
+        vmid: Some(vmid),
+    });
+    volid
 }
 
 /// The task types (UPID `type`) PVE forks for a guest operation.

@@ -15,7 +15,9 @@ use super::containers::planned_failure;
 use super::deterministic::{hash, unit, uuid_text};
 use super::errors;
 
-use super::guest::{proxmox_mac, vm_acl_path, vmid_param, GuestKind, PowerAction};
+use super::guest::{
+    prepopulated_disk, proxmox_mac, vm_acl_path, vmid_param, GuestKind, PowerAction,
+};
 use super::guest_status::{unmanaged_ha, GuestResource, GuestVitals};
 use super::guest_task::GuestTaskStart;
 use super::snapshots::SnapshotTree;
@@ -157,21 +159,8 @@ impl VirtualMachine {
     /// A pre-populated VM (benchmarks): every tenth one runs.
     pub(crate) fn prepopulated(vmid: u32, node: &mut super::Node, seed: u64) -> Self {
         let disk_gib = 8 + hash(&[seed, u64::from(vmid), 11]) % 25;
-        let storage = node
-            .storages
-            .iter_mut()
-            .find(|s| s.id == "local-lvm")
-            .expect("every node has local-lvm");
-        let volid = storage.next_disk_volid(vmid);
         let created = -(86_400.0 + unit(&[seed, u64::from(vmid), 12]) * 86_400.0);
-        storage.add_volume(Volume {
-            volid: volid.clone(),
-            content: "images",
-            format: "raw",
-            size: disk_gib * GIB,
-            ctime: created,
-            vmid: Some(vmid),
-        });
+        let volid = prepopulated_disk(node, vmid, disk_gib * GIB, "images", created);
         let mut config = BTreeMap::new();
         config.insert("name".into(), format!("vm{vmid}"));
         config.insert(
