@@ -125,8 +125,8 @@ fn resource_entries<'a>(state: &'a SimState, call: &Call) -> Vec<ResourceEntry<'
                     continue;
                 }
                 let lock = cluster.effective_lock(ct, &state.faults);
-                out.push(ResourceEntry::Guest(ct.resource_entry(
-                    now,
+                out.push(ResourceEntry::Guest(ct.vitals(now).resource_entry(
+                    &ct.node,
                     lock,
                     up(&ct.node),
                     pool_of(ct.vmid),
@@ -137,8 +137,8 @@ fn resource_entries<'a>(state: &'a SimState, call: &Call) -> Vec<ResourceEntry<'
                     continue;
                 }
                 let lock = cluster.vm_lock(vm, &state.faults);
-                out.push(ResourceEntry::Guest(vm.resource_entry(
-                    now,
+                out.push(ResourceEntry::Guest(vm.vitals(now).resource_entry(
+                    &vm.node,
                     lock,
                     up(&vm.node),
                     pool_of(vm.vmid),

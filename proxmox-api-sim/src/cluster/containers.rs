@@ -19,7 +19,7 @@ use super::errors;
 use super::guest::{
     prepopulated_disk, proxmox_mac, vm_acl_path, vmid_param, GuestKind, PowerAction,
 };
-use super::guest_status::{unmanaged_ha, GuestResource, GuestVitals};
+use super::guest_status::{unmanaged_ha, GuestVitals};
 use super::guest_task::GuestTaskStart;
 use super::nodes::Node;
 use super::snapshots::SnapshotTree;
@@ -230,8 +230,9 @@ impl Container {
         ]
     }
 
-    /// Its numbers now, for the fields containers and VMs report alike.
-    fn vitals(&self, now: f64) -> GuestVitals<'_> {
+    /// Its numbers now, for the fields containers and VMs report alike (status, listings,
+    /// `/cluster/resources`).
+    pub(crate) fn vitals(&self, now: f64) -> GuestVitals<'_> {
         GuestVitals {
             kind: GuestKind::Lxc,
             vmid: self.vmid,
@@ -258,18 +259,6 @@ impl Container {
         m.insert("swap".into(), 0.into());
         m.insert("maxswap".into(), self.maxswap().into());
         m
-    }
-
-    /// A `/cluster/resources` entry (`id` `lxc/<vmid>`).
-    pub(crate) fn resource_entry<'a>(
-        &'a self,
-        now: f64,
-        lock: Option<&'a str>,
-        node_online: bool,
-        pool: Option<&'a str>,
-    ) -> GuestResource<'a> {
-        self.vitals(now)
-            .resource_entry(&self.node, lock, node_online, pool)
     }
 
     /// The config keys as `GET .../config` returns them (only set keys), without `digest`.

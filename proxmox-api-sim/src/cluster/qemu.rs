@@ -18,7 +18,7 @@ use super::errors;
 use super::guest::{
     prepopulated_disk, proxmox_mac, vm_acl_path, vmid_param, GuestKind, PowerAction,
 };
-use super::guest_status::{unmanaged_ha, GuestResource, GuestVitals};
+use super::guest_status::{unmanaged_ha, GuestVitals};
 use super::guest_task::GuestTaskStart;
 use super::snapshots::SnapshotTree;
 use super::storage::{split_volid, Volume};
@@ -304,8 +304,9 @@ impl VirtualMachine {
         ]
     }
 
-    /// Its numbers now, for the fields containers and VMs report alike.
-    fn vitals(&self, now: f64) -> GuestVitals<'_> {
+    /// Its numbers now, for the fields containers and VMs report alike (status, listings,
+    /// `/cluster/resources`).
+    pub(crate) fn vitals(&self, now: f64) -> GuestVitals<'_> {
         GuestVitals {
             kind: GuestKind::Qemu,
             vmid: self.vmid,
@@ -328,18 +329,6 @@ impl VirtualMachine {
     /// The fields `GET /nodes/{node}/qemu` and `status/current` share (PVE::QemuServer::vmstatus).
     fn status_fields(&self, now: f64, lock: Option<&str>) -> Map<String, Value> {
         self.vitals(now).status_fields(lock)
-    }
-
-    /// A `/cluster/resources` entry (`id` `qemu/<vmid>`).
-    pub(crate) fn resource_entry<'a>(
-        &'a self,
-        now: f64,
-        lock: Option<&'a str>,
-        node_online: bool,
-        pool: Option<&'a str>,
-    ) -> GuestResource<'a> {
-        self.vitals(now)
-            .resource_entry(&self.node, lock, node_online, pool)
     }
 
     /// The config as `GET .../config` returns it, with its `digest`.
