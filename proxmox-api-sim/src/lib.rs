@@ -14,6 +14,7 @@
 // Published crate: every public item is documented (the workspace only warns).
 #![deny(missing_docs)]
 
+pub mod answer;
 pub mod api_error;
 pub mod call;
 pub mod clock;

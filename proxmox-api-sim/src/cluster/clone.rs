@@ -11,8 +11,9 @@ use serde_json::Value;
 use super::containers::{locate, normalize_net, planned_failure, Container, GIB};
 use super::errors;
 use super::guest::{GuestKind, GuestTask};
+use super::guest_task::GuestTaskStart;
 use super::storage::{split_volid, Volume};
-use super::tasks::{task_user, TaskEffect, TaskSpec};
+use super::tasks::TaskEffect;
 use super::{caller_can, ClusterState};
 use crate::api_error::{ApiError, Reply};
 use crate::call::Call;
@@ -203,21 +204,19 @@ pub(crate) fn clone(state: &mut SimState, call: &Call) -> Reply {
     } else {
         durations::CLONE_LINKED
     };
-    let upid = state.cluster.spawn_task(TaskSpec {
+    let upid = GuestTaskStart {
+        kind,
         node: idx,
-        kind: kind.task_type(GuestTask::Clone),
-        id: vmid.to_string(),
-        user: task_user(call),
-        duration: duration * state.faults.task_duration_scale,
+        vmid,
+        task_type: kind.task_type(GuestTask::Clone),
+        duration,
         effect: TaskEffect::CloneGuest {
             kind,
             source: vmid,
             newid,
         },
-        planned_exit: planned,
-        log,
-        start: None,
-    });
+    }
+    .fork_with(state, call, planned, log);
     Ok(Value::from(upid))
 }
 
@@ -248,18 +247,15 @@ pub(crate) fn template(state: &mut SimState, call: &Call) -> Reply {
             "you can't convert a CT to template if the CT is running",
         ));
     }
-    let planned = planned_failure(state, kind.task_type(GuestTask::Template));
-    state.cluster.spawn_task(TaskSpec {
+    GuestTaskStart {
+        kind,
         node: idx,
-        kind: kind.task_type(GuestTask::Template),
-        id: vmid.to_string(),
-        user: task_user(call),
-        duration: durations::TEMPLATE * state.faults.task_duration_scale,
+        vmid,
+        task_type: kind.task_type(GuestTask::Template),
+        duration: durations::TEMPLATE,
         effect: TaskEffect::Template { kind, vmid },
-        planned_exit: planned,
-        log: Vec::new(),
-        start: None,
-    });
+    }
+    .fork(state, call);
     Ok(Value::Null)
 }
 

@@ -3,8 +3,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::containers::LxcResource;
-use super::qemu::QemuResource;
+use super::guest_status::GuestResource;
 
 use super::caller_can;
 use super::nodes::node_entry;
@@ -50,13 +49,12 @@ pub(crate) fn status(state: &mut SimState, _call: &Call) -> Reply {
     Ok(Value::Array(out))
 }
 
-/// One `/cluster/resources` entry: containers are typed (there are many), the few others are
-/// JSON values.
+/// One `/cluster/resources` entry: guests are typed (there are many), the few others are JSON
+/// values.
 #[derive(Serialize)]
 #[serde(untagged)]
 enum ResourceEntry<'a> {
-    Lxc(LxcResource<'a>),
-    Qemu(QemuResource<'a>),
+    Guest(GuestResource<'a>),
     Other(Value),
 }
 
@@ -127,8 +125,8 @@ fn resource_entries<'a>(state: &'a SimState, call: &Call) -> Vec<ResourceEntry<'
                     continue;
                 }
                 let lock = cluster.effective_lock(ct, &state.faults);
-                out.push(ResourceEntry::Lxc(ct.resource_entry(
-                    now,
+                out.push(ResourceEntry::Guest(ct.vitals(now).resource_entry(
+                    &ct.node,
                     lock,
                     up(&ct.node),
                     pool_of(ct.vmid),
@@ -139,8 +137,8 @@ fn resource_entries<'a>(state: &'a SimState, call: &Call) -> Vec<ResourceEntry<'
                     continue;
                 }
                 let lock = cluster.vm_lock(vm, &state.faults);
-                out.push(ResourceEntry::Qemu(vm.resource_entry(
-                    now,
+                out.push(ResourceEntry::Guest(vm.vitals(now).resource_entry(
+                    &vm.node,
                     lock,
                     up(&vm.node),
                     pool_of(vm.vmid),

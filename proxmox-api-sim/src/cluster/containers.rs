@@ -16,11 +16,15 @@ use super::config::Pending;
 use super::container_options::extra_value;
 use super::deterministic::{hash, unit};
 use super::errors;
-use super::guest::{GuestKind, GuestTask};
-use super::nodes::{loose_number, Node};
+use super::guest::{
+    prepopulated_disk, proxmox_mac, vm_acl_path, vmid_param, GuestKind, PowerAction,
+};
+use super::guest_status::{unmanaged_ha, GuestVitals};
+use super::guest_task::GuestTaskStart;
+use super::nodes::Node;
 use super::snapshots::SnapshotTree;
 use super::storage::{split_volid, Volume};
-use super::tasks::{task_user, TaskEffect, TaskSpec};
+use super::tasks::{TaskEffect, TaskSpec};
 use super::{caller_can, ClusterState};
 use crate::api_error::{ApiError, Reply};
 use crate::call::Call;
@@ -120,22 +124,9 @@ impl Container {
     /// A pre-populated container (benchmarks): every tenth one runs.
     pub(crate) fn prepopulated(vmid: u32, node: &mut Node, seed: u64) -> Self {
         let disk_gib = 2 + hash(&[seed, u64::from(vmid), 1]) % 7;
-        let storage = node
-            .storages
-            .iter_mut()
-            .find(|s| s.id == "local-lvm")
-            .expect("every node has local-lvm");
-        let volid = storage.next_disk_volid(vmid);
         // Created a few days before the first tick (times are anchored then).
         let created = -(86_400.0 + unit(&[seed, u64::from(vmid), 2]) * 86_400.0);
-        storage.add_volume(Volume {
-            volid: volid.clone(),
-            content: "rootdir",
-            format: "raw",
-            size: disk_gib * GIB,
-            ctime: created,
-            vmid: Some(vmid),
-        });
+        let volid = prepopulated_disk(node, vmid, disk_gib * GIB, "rootdir", created);
         let running = vmid % 10 == 0;
         let pid = if running { node.alloc_pid(seed) } else { 0 };
         Self {
@@ -239,86 +230,35 @@ impl Container {
         ]
     }
 
-    fn status_word(&self) -> &'static str {
-        if self.running {
-            "running"
-        } else {
-            "stopped"
+    /// Its numbers now, for the fields containers and VMs report alike (status, listings,
+    /// `/cluster/resources`).
+    pub(crate) fn vitals(&self, now: f64) -> GuestVitals<'_> {
+        GuestVitals {
+            kind: GuestKind::Lxc,
+            vmid: self.vmid,
+            name: &self.hostname,
+            running: self.running,
+            cpu: self.cpu_fraction(now),
+            cpus: self.cpus(),
+            mem: self.mem_used(now),
+            maxmem: self.maxmem(),
+            disk: self.disk_used(),
+            maxdisk: self.disk_bytes,
+            io: self.io_counters(now),
+            uptime: self.uptime(now),
+            pid: self.pid,
+            tags: self.tags.as_deref(),
+            template: self.template,
         }
     }
 
     /// The fields `GET /nodes/{node}/lxc` and `status/current` share (PVE::LXC::vmstatus).
     fn status_fields(&self, now: f64, lock: Option<&str>) -> Map<String, Value> {
-        let [netin, netout, diskread, diskwrite] = self.io_counters(now);
-        let mut m = Map::new();
-        m.insert("vmid".into(), self.vmid.into());
-        m.insert("name".into(), self.hostname.clone().into());
+        let mut m = self.vitals(now).status_fields(lock);
         m.insert("type".into(), "lxc".into());
-        m.insert("status".into(), self.status_word().into());
-        m.insert("cpu".into(), loose_number(self.cpu_fraction(now)));
-        m.insert("cpus".into(), self.cpus().into());
-        m.insert("mem".into(), self.mem_used(now).into());
-        m.insert("maxmem".into(), self.maxmem().into());
         m.insert("swap".into(), 0.into());
         m.insert("maxswap".into(), self.maxswap().into());
-        m.insert("disk".into(), self.disk_used().into());
-        m.insert("maxdisk".into(), self.disk_bytes.into());
-        m.insert("netin".into(), netin.into());
-        m.insert("netout".into(), netout.into());
-        m.insert("diskread".into(), diskread.into());
-        m.insert("diskwrite".into(), diskwrite.into());
-        m.insert("uptime".into(), self.uptime(now).into());
-        if self.running {
-            m.insert("pid".into(), self.pid.into());
-        }
-        if let Some(lock) = lock {
-            m.insert("lock".into(), lock.into());
-        }
-        if let Some(tags) = &self.tags {
-            m.insert("tags".into(), tags.clone().into());
-        }
-        if self.template {
-            m.insert("template".into(), 1.into());
-        }
         m
-    }
-
-    /// A `/cluster/resources` entry (`id` `lxc/<vmid>`; `template` always present as 0/1 there).
-    pub(crate) fn resource_entry<'a>(
-        &'a self,
-        now: f64,
-        lock: Option<&'a str>,
-        node_online: bool,
-        pool: Option<&'a str>,
-    ) -> LxcResource<'a> {
-        let [netin, netout, diskread, diskwrite] = self.io_counters(now);
-        LxcResource {
-            cpu: LooseNumber::from_f64(self.cpu_fraction(now)),
-            disk: self.disk_used(),
-            diskread,
-            diskwrite,
-            id: LxcId(self.vmid),
-            lock,
-            maxcpu: self.cpus(),
-            maxdisk: self.disk_bytes,
-            maxmem: self.maxmem(),
-            mem: self.mem_used(now),
-            name: &self.hostname,
-            netin,
-            netout,
-            node: &self.node,
-            pool,
-            status: if node_online {
-                self.status_word()
-            } else {
-                "unknown"
-            },
-            tags: self.tags.as_deref(),
-            template: u8::from(self.template),
-            kind: "lxc",
-            uptime: self.uptime(now),
-            vmid: self.vmid,
-        }
     }
 
     /// The config keys as `GET .../config` returns them (only set keys), without `digest`.
@@ -419,47 +359,6 @@ impl LooseNumber {
     }
 }
 
-/// `lxc/<vmid>`, written without allocating a string per entry.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct LxcId(u32);
-
-impl Serialize for LxcId {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&format_args!("lxc/{}", self.0))
-    }
-}
-
-/// A container in `/cluster/resources`, serialized straight to JSON (20,000 of them must list
-/// in milliseconds). Fields in alphabetical order, as the `Value` answers print their keys.
-#[derive(Debug, Serialize)]
-pub(crate) struct LxcResource<'a> {
-    cpu: LooseNumber,
-    disk: u64,
-    diskread: u64,
-    diskwrite: u64,
-    id: LxcId,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    lock: Option<&'a str>,
-    maxcpu: u32,
-    maxdisk: u64,
-    maxmem: u64,
-    mem: u64,
-    name: &'a str,
-    netin: u64,
-    netout: u64,
-    node: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pool: Option<&'a str>,
-    status: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    tags: Option<&'a str>,
-    template: u8,
-    #[serde(rename = "type")]
-    kind: &'static str,
-    uptime: i64,
-    vmid: u32,
-}
-
 /// `8G`, `512M`: how PVE prints disk sizes in volume options.
 pub(crate) fn size_text(bytes: u64) -> String {
     if bytes % GIB == 0 {
@@ -481,15 +380,9 @@ pub(crate) fn normalize_net(seed: u64, vmid: u32, index: u32, spec: &str) -> Str
         .filter(|p| !p.is_empty())
         .filter_map(|p| p.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())))
         .collect();
-    props.entry("hwaddr".into()).or_insert_with(|| {
-        let h = hash(&[seed, u64::from(vmid), u64::from(index), 0x004D_4143]);
-        format!(
-            "BC:24:11:{:02X}:{:02X}:{:02X}",
-            h & 0xFF,
-            (h >> 8) & 0xFF,
-            (h >> 16) & 0xFF
-        )
-    });
+    props
+        .entry("hwaddr".into())
+        .or_insert_with(|| proxmox_mac(seed, vmid, index, 0x004D_4143));
     props.entry("type".into()).or_insert_with(|| "veth".into());
     let mut parts: Vec<String> = NET_KEY_ORDER
         .iter()
@@ -697,18 +590,11 @@ pub(crate) fn planned_failure(state: &mut SimState, kind: &str) -> Option<String
 pub(crate) fn locate(state: &SimState, call: &Call) -> Result<(usize, u32), ApiError> {
     let idx = state.cluster.require_node(call)?;
     let node = &state.cluster.nodes[idx].name;
-    let vmid = call
-        .int("vmid")
-        .and_then(|v| u32::try_from(v).ok())
-        .ok_or_else(|| ApiError::param("vmid", "property is missing and it is not optional"))?;
+    let vmid = vmid_param(call, "vmid")?;
     match state.cluster.containers.get(&vmid) {
         Some(ct) if &ct.node == node => Ok((idx, vmid)),
         _ => Err(errors::no_such_container(node, vmid)),
     }
-}
-
-fn vm_path(vmid: u32) -> String {
-    format!("/vms/{vmid}")
 }
 
 /// `GET /nodes/{node}/lxc`: the node's containers the caller may audit.
@@ -719,7 +605,7 @@ pub(crate) fn list(state: &mut SimState, call: &Call) -> Reply {
     let now = cluster.now;
     let mut out = Vec::new();
     for ct in cluster.containers.values().filter(|c| &c.node == node) {
-        if !caller_can(state, call, &vm_path(ct.vmid), "VM.Audit") {
+        if !caller_can(state, call, &vm_acl_path(ct.vmid), "VM.Audit") {
             continue;
         }
         let lock = cluster.effective_lock(ct, &state.faults);
@@ -734,9 +620,7 @@ pub(crate) fn current(state: &mut SimState, call: &Call) -> Reply {
     let cluster = &state.cluster;
     let ct = &cluster.containers[&vmid];
     let mut m = ct.status_fields(cluster.now, cluster.effective_lock(ct, &state.faults));
-    let mut ha = Map::new();
-    ha.insert("managed".into(), 0.into());
-    m.insert("ha".into(), Value::Object(ha));
+    m.insert("ha".into(), unmanaged_ha());
     Ok(Value::Object(m))
 }
 
@@ -944,34 +828,19 @@ pub(crate) fn create(state: &mut SimState, call: &Call) -> Reply {
         "Creating SSH host key 'ssh_host_ed25519_key' - this may take some time ...".to_owned(),
     ];
     state.cluster.containers.insert(vmid, ct);
-    let upid = state.cluster.spawn_task(TaskSpec {
+    let upid = GuestTaskStart {
+        kind: GuestKind::Lxc,
         node: idx,
-        kind: "vzcreate",
-        id: vmid.to_string(),
-        user: task_user(call),
-        duration: durations::CREATE * state.faults.task_duration_scale,
+        vmid,
+        task_type: "vzcreate",
+        duration: durations::CREATE,
         effect: TaskEffect::CreateContainer {
             vmid,
             start_after: call.bool("start").unwrap_or(false),
         },
-        planned_exit: planned,
-        log,
-        start: None,
-    });
+    }
+    .fork_with(state, call, planned, log);
     Ok(Value::from(upid))
-}
-
-/// The power actions of `status/{start,stop,shutdown,reboot}`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum PowerAction {
-    Start,
-    Stop,
-    Shutdown,
-    Reboot,
-    /// `lxc-checkpoint -s`: the state is saved and the container stops.
-    Suspend,
-    /// Restores a suspended container.
-    Resume,
 }
 
 /// `POST /nodes/{node}/lxc/{vmid}/status/{action}`: a task, after PVE's synchronous checks.
@@ -993,62 +862,24 @@ pub(crate) fn power(state: &mut SimState, call: &Call, action: PowerAction) -> R
     if ct.active_task.is_some() && action != PowerAction::Resume {
         return Err(errors::lock_timeout(vmid));
     }
-    let (kind, duration, effect, log) = match action {
-        PowerAction::Start => (
-            "vzstart",
-            durations::START,
-            TaskEffect::StartContainer { vmid },
-            vec![],
-        ),
-        PowerAction::Stop => (
-            "vzstop",
-            durations::STOP,
-            TaskEffect::StopContainer { vmid },
-            vec![],
-        ),
-        PowerAction::Shutdown => (
-            "vzshutdown",
-            durations::SHUTDOWN,
-            TaskEffect::StopContainer { vmid },
-            vec![],
-        ),
-        PowerAction::Reboot => (
-            "vzreboot",
-            durations::REBOOT,
-            TaskEffect::RebootContainer { vmid },
-            vec![],
-        ),
-        PowerAction::Suspend => (
-            GuestKind::Lxc.task_type(GuestTask::Suspend),
-            durations::STOP,
-            TaskEffect::Suspend {
-                kind: GuestKind::Lxc,
-                vmid,
-            },
-            vec![],
-        ),
-        PowerAction::Resume => (
-            GuestKind::Lxc.task_type(GuestTask::Resume),
-            durations::START,
-            TaskEffect::Resume {
-                kind: GuestKind::Lxc,
-                vmid,
-            },
-            vec![],
-        ),
+    let kind = GuestKind::Lxc;
+    let (duration, effect) = match action {
+        PowerAction::Start => (durations::START, TaskEffect::StartContainer { vmid }),
+        PowerAction::Stop => (durations::STOP, TaskEffect::StopContainer { vmid }),
+        PowerAction::Shutdown => (durations::SHUTDOWN, TaskEffect::StopContainer { vmid }),
+        PowerAction::Reboot => (durations::REBOOT, TaskEffect::RebootContainer { vmid }),
+        PowerAction::Suspend => (durations::STOP, TaskEffect::Suspend { kind, vmid }),
+        PowerAction::Resume => (durations::START, TaskEffect::Resume { kind, vmid }),
     };
-    let planned = planned_failure(state, kind);
-    let upid = state.cluster.spawn_task(TaskSpec {
-        node: idx,
+    let upid = GuestTaskStart {
         kind,
-        id: vmid.to_string(),
-        user: task_user(call),
-        duration: duration * state.faults.task_duration_scale,
+        node: idx,
+        vmid,
+        task_type: kind.task_type(action.task()),
+        duration,
         effect,
-        planned_exit: planned,
-        log,
-        start: None,
-    });
+    }
+    .fork(state, call);
     Ok(Value::from(upid))
 }
 
@@ -1085,16 +916,14 @@ pub(crate) fn destroy(state: &mut SimState, call: &Call) -> Reply {
             format!("base volume '{name}' is still in use by linked cloned")
         });
     }
-    let upid = state.cluster.spawn_task(TaskSpec {
+    let upid = GuestTaskStart {
+        kind: GuestKind::Lxc,
         node: idx,
-        kind: "vzdestroy",
-        id: vmid.to_string(),
-        user: task_user(call),
-        duration: durations::DESTROY * state.faults.task_duration_scale,
+        vmid,
+        task_type: "vzdestroy",
+        duration: durations::DESTROY,
         effect: TaskEffect::DestroyContainer { vmid, purge },
-        planned_exit: planned,
-        log: Vec::new(),
-        start: None,
-    });
+    }
+    .fork_with(state, call, planned, Vec::new());
     Ok(Value::from(upid))
 }

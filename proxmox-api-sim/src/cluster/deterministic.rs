@@ -21,6 +21,18 @@ pub(crate) fn unit(parts: &[u64]) -> f64 {
     (hash(parts) >> 11) as f64 / (1u64 << 53) as f64
 }
 
+/// A version-4-shaped UUID text from two hashes (smbios1 `uuid`, `vmgenid`).
+pub(crate) fn uuid_text(a: u64, b: u64) -> String {
+    format!(
+        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xFFFF,
+        a & 0xFFF,
+        0x8000 | (b >> 48) & 0x3FFF,
+        b & 0xFFFF_FFFF_FFFF
+    )
+}
+
 /// A stable number for a string (node names, template names).
 pub(crate) fn str_key(s: &str) -> u64 {
     s.bytes().fold(0xCBF2_9CE4_8422_2325, |acc, b| {

@@ -2,13 +2,18 @@
 //! types, lock files), so the generic snapshot, config, clone and migrate code can answer for
 //! either kind with PVE's exact texts.
 
+use super::deterministic::hash;
+use super::nodes::Node;
+use super::storage::Volume;
+use crate::api_error::ApiError;
+use crate::call::Call;
+
 /// The two kinds of guests PVE runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum GuestKind {
     /// LXC containers (`/nodes/{node}/lxc/{vmid}`).
     Lxc,
     /// QEMU virtual machines (`/nodes/{node}/qemu/{vmid}`).
-    #[allow(dead_code)] // used by the QEMU model
     Qemu,
 }
 
@@ -28,9 +33,91 @@ impl super::ClusterState {
     }
 }
 
+/// The power actions of `status/{start,stop,shutdown,reboot,suspend,resume}`, for either kind
+/// (each kind checks and applies them its own way).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PowerAction {
+    Start,
+    Stop,
+    Shutdown,
+    Reboot,
+    /// QEMU pauses the VM; LXC runs `lxc-checkpoint -s` (the state is saved, the container stops).
+    Suspend,
+    /// Continues a paused VM, restores a suspended container.
+    Resume,
+}
+
+impl PowerAction {
+    /// The task the action forks.
+    pub(crate) fn task(self) -> GuestTask {
+        match self {
+            PowerAction::Start => GuestTask::Start,
+            PowerAction::Stop => GuestTask::Stop,
+            PowerAction::Shutdown => GuestTask::Shutdown,
+            PowerAction::Reboot => GuestTask::Reboot,
+            PowerAction::Suspend => GuestTask::Suspend,
+            PowerAction::Resume => GuestTask::Resume,
+        }
+    }
+}
+
+/// A vmid parameter (`vmid`, `newid`) as a number, with PVE's 400 when it is missing.
+pub(crate) fn vmid_param(call: &Call, key: &str) -> Result<u32, ApiError> {
+    call.int(key)
+        .and_then(|v| u32::try_from(v).ok())
+        .ok_or_else(|| ApiError::param(key, "property is missing and it is not optional"))
+}
+
+/// The ACL path of a guest (`/vms/<vmid>`), the same for both kinds.
+pub(crate) fn vm_acl_path(vmid: u32) -> String {
+    format!("/vms/{vmid}")
+}
+
+/// A stable MAC in Proxmox's OUI `BC:24:11` for a guest's network device `index`; `salt`
+/// keeps the kinds' MACs apart.
+pub(crate) fn proxmox_mac(seed: u64, vmid: u32, index: u32, salt: u64) -> String {
+    let h = hash(&[seed, u64::from(vmid), u64::from(index), salt]);
+    format!(
+        "BC:24:11:{:02X}:{:02X}:{:02X}",
+        h & 0xFF,
+        (h >> 8) & 0xFF,
+        (h >> 16) & 0xFF
+    )
+}
+
+/// Allocates a pre-populated guest's disk (benchmarks) of `bytes` on the node's `local-lvm`,
+/// created at `created`; returns its volid.
+pub(crate) fn prepopulated_disk(
+    node: &mut Node,
+    vmid: u32,
+    bytes: u64,
+    content: &'static str,
+    created: f64,
+) -> String {
+    let storage = node
+        .storages
+        .iter_mut()
+        .find(|s| s.id == "local-lvm")
+        .expect("every node has local-lvm");
+    let volid = storage.next_disk_volid(vmid);
+    storage.add_volume(Volume {
+        volid: volid.clone(),
+        content,
+        format: "raw",
+        size: bytes,
+        ctime: created,
+        vmid: Some(vmid),
+    });
+    volid
+}
+
 /// The task types (UPID `type`) PVE forks for a guest operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum GuestTask {
+    Start,
+    Stop,
+    Shutdown,
+    Reboot,
     Snapshot,
     DeleteSnapshot,
     Rollback,
@@ -78,6 +165,10 @@ impl GuestKind {
     /// The UPID type of a task (pve-container and qemu-server differ, and are not consistent).
     pub(crate) fn task_type(self, task: GuestTask) -> &'static str {
         match (self, task) {
+            (GuestKind::Lxc, GuestTask::Start) => "vzstart",
+            (GuestKind::Lxc, GuestTask::Stop) => "vzstop",
+            (GuestKind::Lxc, GuestTask::Shutdown) => "vzshutdown",
+            (GuestKind::Lxc, GuestTask::Reboot) => "vzreboot",
             (GuestKind::Lxc, GuestTask::Snapshot) => "pctsnapshot",
             (GuestKind::Lxc, GuestTask::DeleteSnapshot) => "lxcdelsnapshot",
             (GuestKind::Lxc, GuestTask::Rollback) => "lxcrollback",
@@ -87,6 +178,10 @@ impl GuestKind {
             (GuestKind::Lxc, GuestTask::Resize) => "resize",
             (GuestKind::Lxc, GuestTask::Suspend) => "vzsuspend",
             (GuestKind::Lxc, GuestTask::Resume) => "vzresume",
+            (GuestKind::Qemu, GuestTask::Start) => "qmstart",
+            (GuestKind::Qemu, GuestTask::Stop) => "qmstop",
+            (GuestKind::Qemu, GuestTask::Shutdown) => "qmshutdown",
+            (GuestKind::Qemu, GuestTask::Reboot) => "qmreboot",
             (GuestKind::Qemu, GuestTask::Snapshot) => "qmsnapshot",
             (GuestKind::Qemu, GuestTask::DeleteSnapshot) => "qmdelsnapshot",
             (GuestKind::Qemu, GuestTask::Rollback) => "qmrollback",
@@ -96,6 +191,15 @@ impl GuestKind {
             (GuestKind::Qemu, GuestTask::Resize) => "resize",
             (GuestKind::Qemu, GuestTask::Suspend) => "qmsuspend",
             (GuestKind::Qemu, GuestTask::Resume) => "qmresume",
+        }
+    }
+
+    /// The `description` of the `current` entry in a snapshot list: qemu-server sends
+    /// `You are here!`, the simulator's LXC list has always left it out.
+    pub(crate) fn current_snapshot_description(self) -> Option<&'static str> {
+        match self {
+            GuestKind::Lxc => None,
+            GuestKind::Qemu => Some("You are here!"),
         }
     }
 

@@ -6,8 +6,9 @@ use serde_json::{Map, Value};
 
 use super::containers::{durations as ct_durations, locate, planned_failure};
 use super::guest::{GuestKind, GuestTask};
+use super::guest_task::GuestTaskStart;
 use super::storage::split_volid;
-use super::tasks::{task_user, TaskEffect, TaskSpec};
+use super::tasks::TaskEffect;
 use super::ClusterState;
 use crate::api_error::{ApiError, Reply};
 use crate::call::Call;
@@ -101,18 +102,15 @@ pub(crate) fn migrate(state: &mut SimState, call: &Call) -> Reply {
             restart: running,
         }
     };
-    let upid = state.cluster.spawn_task(TaskSpec {
+    let upid = GuestTaskStart {
+        kind,
         node: idx,
-        kind: kind.task_type(GuestTask::Migrate),
-        id: vmid.to_string(),
-        user: task_user(call),
-        duration: (MIGRATE + if running { ct_durations::START } else { 0.0 })
-            * state.faults.task_duration_scale,
+        vmid,
+        task_type: kind.task_type(GuestTask::Migrate),
+        duration: MIGRATE + if running { ct_durations::START } else { 0.0 },
         effect,
-        planned_exit: planned,
-        log,
-        start: None,
-    });
+    }
+    .fork_with(state, call, planned, log);
     Ok(Value::from(upid))
 }
 

@@ -15,6 +15,8 @@ mod deterministic;
 mod errors;
 mod guest;
 mod guest_effects;
+mod guest_status;
+mod guest_task;
 mod indexes;
 mod interfaces;
 mod migrate;
@@ -37,6 +39,7 @@ use std::collections::BTreeMap;
 
 use http::Method;
 
+use crate::answer::{Answer, AnswerReply};
 use crate::api_error::{ApiError, Reply};
 use crate::call::Call;
 use crate::faults::Faults;
@@ -245,7 +248,13 @@ impl ClusterState {
 }
 
 /// Answers the cluster and node methods the simulator models; `None` for anything else.
+/// Only `data`: see [`dispatch_answer`] for the whole envelope.
 pub fn dispatch(state: &mut SimState, call: &Call) -> Option<Reply> {
+    dispatch_answer(state, call).map(|reply| reply.map(|answer| answer.data))
+}
+
+/// [`dispatch`] with the keys PVE sends beside `data` (`total` of a paged task list).
+pub fn dispatch_answer(state: &mut SimState, call: &Call) -> Option<AnswerReply> {
     tick_state(state);
     route(state, call)
 }
@@ -281,7 +290,7 @@ fn purge_vm_acls(state: &mut SimState, vmids: &[u32]) {
     }
 }
 
-fn route(state: &mut SimState, call: &Call) -> Option<Reply> {
+fn route(state: &mut SimState, call: &Call) -> Option<AnswerReply> {
     let m = &call.method;
     let reply = match call.template.as_str() {
         "/nodes" if m == Method::GET => nodes::list(state, call),
@@ -294,7 +303,7 @@ fn route(state: &mut SimState, call: &Call) -> Option<Reply> {
         }
         "/nodes/{node}/aplinfo" if m == Method::GET => aplinfo::list(state, call),
         "/nodes/{node}/aplinfo" if m == Method::POST => aplinfo::download(state, call),
-        "/nodes/{node}/tasks" if m == Method::GET => tasks::node_tasks(state, call),
+        "/nodes/{node}/tasks" if m == Method::GET => return Some(tasks::node_tasks(state, call)),
         "/nodes/{node}/tasks/{upid}/status" if m == Method::GET => tasks::status(state, call),
         "/nodes/{node}/tasks/{upid}/log" if m == Method::GET => tasks::log(state, call),
         "/cluster/tasks" if m == Method::GET => tasks::cluster_tasks(state, call),
@@ -309,30 +318,30 @@ fn route(state: &mut SimState, call: &Call) -> Option<Reply> {
             containers::current(state, call)
         }
         "/nodes/{node}/lxc/{vmid}/status/start" if m == Method::POST => {
-            containers::power(state, call, containers::PowerAction::Start)
+            containers::power(state, call, guest::PowerAction::Start)
         }
         "/nodes/{node}/lxc/{vmid}/status/stop" if m == Method::POST => {
-            containers::power(state, call, containers::PowerAction::Stop)
+            containers::power(state, call, guest::PowerAction::Stop)
         }
         "/nodes/{node}/lxc/{vmid}/status/shutdown" if m == Method::POST => {
-            containers::power(state, call, containers::PowerAction::Shutdown)
+            containers::power(state, call, guest::PowerAction::Shutdown)
         }
         "/nodes/{node}/lxc/{vmid}/status/reboot" if m == Method::POST => {
-            containers::power(state, call, containers::PowerAction::Reboot)
+            containers::power(state, call, guest::PowerAction::Reboot)
         }
         "/nodes/{node}/lxc/{vmid}/rrddata" if m == Method::GET => {
             rrd::container_rrddata(state, call)
         }
         "/nodes/{node}/lxc/{vmid}/vncproxy" if m == Method::POST => vnc::vncproxy(state, call),
-        t if t.starts_with("/nodes/{node}/qemu") => return route_qemu(state, call),
-        _ => return route_guest_ops(state, call),
+        t if t.starts_with("/nodes/{node}/qemu") => route_qemu(state, call)?,
+        _ => route_guest_ops(state, call)?,
     };
-    Some(reply)
+    Some(reply.map(Answer::from))
 }
 
 /// The QEMU methods (`/nodes/{node}/qemu...`).
 fn route_qemu(state: &mut SimState, call: &Call) -> Option<Reply> {
-    use qemu::PowerAction as P;
+    use guest::PowerAction as P;
     let m = &call.method;
     let t = call.template.as_str();
     let reply = match t {
@@ -403,7 +412,7 @@ fn route_qemu(state: &mut SimState, call: &Call) -> Option<Reply> {
 
 /// The guest operations, storage content, pools, backups and directory indexes.
 fn route_guest_ops(state: &mut SimState, call: &Call) -> Option<Reply> {
-    use containers::PowerAction;
+    use guest::PowerAction;
     let m = &call.method;
     let reply = match call.template.as_str() {
         "/" if m == Method::GET => indexes::root(state, call),

@@ -60,8 +60,8 @@ fn members(state: &SimState, pool: &Pool, type_filter: Option<&str>) -> Vec<Valu
                 continue;
             }
             let online = !state.faults.offline_nodes.contains(&vm.node);
-            let entry = vm.resource_entry(
-                cluster.now,
+            let entry = vm.vitals(cluster.now).resource_entry(
+                &vm.node,
                 cluster.vm_lock(vm, &state.faults),
                 online,
                 cluster.pool_of(*vmid),
@@ -78,8 +78,8 @@ fn members(state: &SimState, pool: &Pool, type_filter: Option<&str>) -> Vec<Valu
             continue;
         }
         let online = !state.faults.offline_nodes.contains(&ct.node);
-        let entry = ct.resource_entry(
-            cluster.now,
+        let entry = ct.vitals(cluster.now).resource_entry(
+            &ct.node,
             cluster.effective_lock(ct, &state.faults),
             online,
             cluster.pool_of(*vmid),

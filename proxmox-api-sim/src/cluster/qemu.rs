@@ -8,16 +8,21 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use super::containers::{planned_failure, LooseNumber};
-use super::deterministic::{hash, unit};
+use super::containers::planned_failure;
+use super::deterministic::{hash, unit, uuid_text};
 use super::errors;
-use super::nodes::loose_number;
+
+use super::guest::{
+    prepopulated_disk, proxmox_mac, vm_acl_path, vmid_param, GuestKind, PowerAction,
+};
+use super::guest_status::{unmanaged_ha, GuestVitals};
+use super::guest_task::GuestTaskStart;
+use super::snapshots::SnapshotTree;
 use super::storage::{split_volid, Volume};
-use super::tasks::{task_user, TaskEffect, TaskSpec};
+use super::tasks::{TaskEffect, TaskSpec};
 use super::{caller_can, ClusterState};
 use crate::api_error::{ApiError, Reply};
 use crate::call::Call;
@@ -102,17 +107,6 @@ pub(crate) enum Power {
     Paused,
 }
 
-/// A snapshot: the config at the time it was taken.
-#[derive(Debug, Clone)]
-pub(crate) struct Snapshot {
-    pub name: String,
-    pub description: String,
-    pub snaptime: i64,
-    pub vmstate: bool,
-    pub parent: Option<String>,
-    pub config: BTreeMap<String, String>,
-}
-
 /// One virtual machine.
 #[derive(Debug, Clone)]
 pub(crate) struct VirtualMachine {
@@ -128,9 +122,8 @@ pub(crate) struct VirtualMachine {
     pub lock: Option<String>,
     /// The task holding the config file lock, while it runs.
     pub active_task: Option<String>,
-    pub snapshots: Vec<Snapshot>,
-    /// The snapshot the current state derives from.
-    pub parent: Option<String>,
+    /// Named snapshots, each with the config lines at the time it was taken.
+    pub snapshots: SnapshotTree<BTreeMap<String, String>>,
     /// Derived from `config` by [`VirtualMachine::refresh`], so listings of thousands stay cheap.
     pub cpus: u32,
     pub maxmem: u64,
@@ -152,8 +145,7 @@ impl VirtualMachine {
             pid: 0,
             lock: None,
             active_task: None,
-            snapshots: Vec::new(),
-            parent: None,
+            snapshots: SnapshotTree::default(),
             cpus: 1,
             maxmem: 0,
             maxdisk: 0,
@@ -167,21 +159,8 @@ impl VirtualMachine {
     /// A pre-populated VM (benchmarks): every tenth one runs.
     pub(crate) fn prepopulated(vmid: u32, node: &mut super::Node, seed: u64) -> Self {
         let disk_gib = 8 + hash(&[seed, u64::from(vmid), 11]) % 25;
-        let storage = node
-            .storages
-            .iter_mut()
-            .find(|s| s.id == "local-lvm")
-            .expect("every node has local-lvm");
-        let volid = storage.next_disk_volid(vmid);
         let created = -(86_400.0 + unit(&[seed, u64::from(vmid), 12]) * 86_400.0);
-        storage.add_volume(Volume {
-            volid: volid.clone(),
-            content: "images",
-            format: "raw",
-            size: disk_gib * GIB,
-            ctime: created,
-            vmid: Some(vmid),
-        });
+        let volid = prepopulated_disk(node, vmid, disk_gib * GIB, "images", created);
         let mut config = BTreeMap::new();
         config.insert("name".into(), format!("vm{vmid}"));
         config.insert(
@@ -325,83 +304,31 @@ impl VirtualMachine {
         ]
     }
 
-    fn status_word(&self) -> &'static str {
-        if self.is_running() {
-            "running"
-        } else {
-            "stopped"
+    /// Its numbers now, for the fields containers and VMs report alike (status, listings,
+    /// `/cluster/resources`).
+    pub(crate) fn vitals(&self, now: f64) -> GuestVitals<'_> {
+        GuestVitals {
+            kind: GuestKind::Qemu,
+            vmid: self.vmid,
+            name: &self.name,
+            running: self.is_running(),
+            cpu: self.cpu_fraction(now),
+            cpus: self.cpus,
+            mem: self.mem_used(),
+            maxmem: self.maxmem,
+            disk: 0,
+            maxdisk: self.maxdisk,
+            io: self.io_counters(now),
+            uptime: self.uptime(now),
+            pid: self.pid,
+            tags: self.tags.as_deref(),
+            template: self.is_template(),
         }
     }
 
     /// The fields `GET /nodes/{node}/qemu` and `status/current` share (PVE::QemuServer::vmstatus).
     fn status_fields(&self, now: f64, lock: Option<&str>) -> Map<String, Value> {
-        let [netin, netout, diskread, diskwrite] = self.io_counters(now);
-        let mut m = Map::new();
-        m.insert("vmid".into(), self.vmid.into());
-        m.insert("name".into(), self.name.clone().into());
-        m.insert("status".into(), self.status_word().into());
-        m.insert("cpu".into(), loose_number(self.cpu_fraction(now)));
-        m.insert("cpus".into(), self.cpus.into());
-        m.insert("mem".into(), self.mem_used().into());
-        m.insert("maxmem".into(), self.maxmem.into());
-        m.insert("disk".into(), 0.into());
-        m.insert("maxdisk".into(), self.maxdisk.into());
-        m.insert("netin".into(), netin.into());
-        m.insert("netout".into(), netout.into());
-        m.insert("diskread".into(), diskread.into());
-        m.insert("diskwrite".into(), diskwrite.into());
-        m.insert("uptime".into(), self.uptime(now).into());
-        if self.is_running() {
-            m.insert("pid".into(), self.pid.into());
-        }
-        if let Some(lock) = lock {
-            m.insert("lock".into(), lock.into());
-        }
-        if let Some(tags) = self.config.get("tags") {
-            m.insert("tags".into(), tags.clone().into());
-        }
-        if self.is_template() {
-            m.insert("template".into(), 1.into());
-        }
-        m
-    }
-
-    /// A `/cluster/resources` entry (`id` `qemu/<vmid>`).
-    pub(crate) fn resource_entry<'a>(
-        &'a self,
-        now: f64,
-        lock: Option<&'a str>,
-        node_online: bool,
-        pool: Option<&'a str>,
-    ) -> QemuResource<'a> {
-        let [netin, netout, diskread, diskwrite] = self.io_counters(now);
-        QemuResource {
-            cpu: LooseNumber::from_f64(self.cpu_fraction(now)),
-            disk: 0,
-            diskread,
-            diskwrite,
-            id: QemuId(self.vmid),
-            lock,
-            maxcpu: self.cpus,
-            maxdisk: self.maxdisk,
-            maxmem: self.maxmem,
-            mem: self.mem_used(),
-            name: &self.name,
-            netin,
-            netout,
-            node: &self.node,
-            pool,
-            status: if node_online {
-                self.status_word()
-            } else {
-                "unknown"
-            },
-            tags: self.tags.as_deref(),
-            template: u8::from(self.is_template()),
-            kind: "qemu",
-            uptime: self.uptime(now),
-            vmid: self.vmid,
-        }
+        self.vitals(now).status_fields(lock)
     }
 
     /// The config as `GET .../config` returns it, with its `digest`.
@@ -410,8 +337,8 @@ impl VirtualMachine {
         if let Some(l) = lock {
             m.insert("lock".into(), l.into());
         }
-        if let Some(parent) = &self.parent {
-            m.insert("parent".into(), parent.clone().into());
+        if let Some(parent) = self.snapshots.current_parent() {
+            m.insert("parent".into(), parent.into());
         }
         m.insert("digest".into(), self.digest().into());
         Value::Object(m)
@@ -487,46 +414,6 @@ pub(crate) fn size_text(bytes: u64) -> String {
     }
 }
 
-/// `qemu/<vmid>`, written without allocating a string per entry.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct QemuId(u32);
-
-impl Serialize for QemuId {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&format_args!("qemu/{}", self.0))
-    }
-}
-
-/// A VM in `/cluster/resources`, serialized straight to JSON (keys alphabetical).
-#[derive(Debug, Serialize)]
-pub(crate) struct QemuResource<'a> {
-    cpu: LooseNumber,
-    disk: u64,
-    diskread: u64,
-    diskwrite: u64,
-    id: QemuId,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    lock: Option<&'a str>,
-    maxcpu: u32,
-    maxdisk: u64,
-    maxmem: u64,
-    mem: u64,
-    name: &'a str,
-    netin: u64,
-    netout: u64,
-    node: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pool: Option<&'a str>,
-    status: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    tags: Option<&'a str>,
-    template: u8,
-    #[serde(rename = "type")]
-    kind: &'static str,
-    uptime: i64,
-    vmid: u32,
-}
-
 /// A network device with PVE's defaults: `<model>=<mac>` first (a MAC from Proxmox's OUI
 /// `BC:24:11` when none is given), then the other options in key order.
 pub(crate) fn normalize_net(seed: u64, vmid: u32, index: u32, spec: &str) -> String {
@@ -563,15 +450,7 @@ pub(crate) fn normalize_net(seed: u64, vmid: u32, index: u32, spec: &str) -> Str
             }
         }
     }
-    let mac = mac.unwrap_or_else(|| {
-        let h = hash(&[seed, u64::from(vmid), u64::from(index), 0x0051_454D]);
-        format!(
-            "BC:24:11:{:02X}:{:02X}:{:02X}",
-            h & 0xFF,
-            (h >> 8) & 0xFF,
-            (h >> 16) & 0xFF
-        )
-    });
+    let mac = mac.unwrap_or_else(|| proxmox_mac(seed, vmid, index, 0x0051_454D));
     let mut out = format!("{}={mac}", model.unwrap_or_else(|| "virtio".into()));
     for (k, v) in rest {
         out.push_str(&format!(",{k}={v}"));
@@ -655,12 +534,6 @@ pub(crate) fn locate(state: &SimState, call: &Call) -> Result<(usize, u32), ApiE
     }
 }
 
-pub(crate) fn vmid_param(call: &Call, key: &str) -> Result<u32, ApiError> {
-    call.int(key)
-        .and_then(|v| u32::try_from(v).ok())
-        .ok_or_else(|| ApiError::param(key, "property is missing and it is not optional"))
-}
-
 /// Fails with PVE's errors when the VM is locked or a task holds its config.
 pub(crate) fn check_unlocked(state: &SimState, vmid: u32) -> Result<(), ApiError> {
     let vm = &state.cluster.vms[&vmid];
@@ -673,10 +546,6 @@ pub(crate) fn check_unlocked(state: &SimState, vmid: u32) -> Result<(), ApiError
     Ok(())
 }
 
-fn vm_path(vmid: u32) -> String {
-    format!("/vms/{vmid}")
-}
-
 /// `GET /nodes/{node}/qemu`: the node's VMs the caller may audit.
 pub(crate) fn list(state: &mut SimState, call: &Call) -> Reply {
     let idx = state.cluster.require_node(call)?;
@@ -684,7 +553,7 @@ pub(crate) fn list(state: &mut SimState, call: &Call) -> Reply {
     let node = &cluster.nodes[idx].name;
     let mut out = Vec::new();
     for vm in cluster.vms.values().filter(|v| &v.node == node) {
-        if !caller_can(state, call, &vm_path(vm.vmid), "VM.Audit") {
+        if !caller_can(state, call, &vm_acl_path(vm.vmid), "VM.Audit") {
             continue;
         }
         let lock = cluster.vm_lock(vm, &state.faults);
@@ -712,9 +581,7 @@ pub(crate) fn current(state: &mut SimState, call: &Call) -> Reply {
         m.insert("running-machine".into(), MACHINE.into());
         m.insert("running-qemu".into(), QEMU_VERSION.into());
     }
-    let mut ha = Map::new();
-    ha.insert("managed".into(), 0.into());
-    m.insert("ha".into(), Value::Object(ha));
+    m.insert("ha".into(), unmanaged_ha());
     Ok(Value::Object(m))
 }
 
@@ -725,10 +592,8 @@ pub(crate) fn config(state: &mut SimState, call: &Call) -> Reply {
     let cluster = &state.cluster;
     let vm = &cluster.vms[&vmid];
     if let Some(snap) = call.str("snapshot") {
-        let Some(s) = vm.snapshots.iter().find(|s| s.name == snap) else {
-            return Err(ApiError::internal(format!(
-                "snapshot '{snap}' does not exist"
-            )));
+        let Some(s) = vm.snapshots.get(snap) else {
+            return Err(ApiError::internal(super::snapshots::missing(snap)));
         };
         return Ok(super::qemu_snapshots::snapshot_config_value(s));
     }
@@ -978,14 +843,7 @@ fn default_boot_order(config: &BTreeMap<String, String>) -> Option<String> {
 fn uuid(seed: u64, vmid: u32, salt: u64, now: f64) -> String {
     let a = hash(&[seed, u64::from(vmid), salt, now as u64]);
     let b = hash(&[seed, u64::from(vmid), salt + 1, now as u64]);
-    format!(
-        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-        a >> 32,
-        (a >> 16) & 0xFFFF,
-        a & 0xFFF,
-        0x8000 | (b >> 48) & 0x3FFF,
-        b & 0xFFFF_FFFF_FFFF
-    )
+    uuid_text(a, b)
 }
 
 /// `POST /nodes/{node}/qemu`: the VM exists at once with `lock: create`; its `qmcreate` task
@@ -1064,23 +922,18 @@ pub(crate) fn create(state: &mut SimState, call: &Call) -> Reply {
     vm.lock = Some("create".into());
     state.cluster.vms.insert(vmid, vm);
     let planned = planned_failure(state, "qmcreate");
-    let upid = state.cluster.spawn_vm_task(
+    let upid = GuestTaskStart {
+        kind: GuestKind::Qemu,
+        node: idx,
         vmid,
-        TaskSpec {
-            node: idx,
-            kind: "qmcreate",
-            id: vmid.to_string(),
-            user: task_user(call),
-            duration: durations::CREATE * state.faults.task_duration_scale,
-            effect: TaskEffect::Qemu(QemuEffect::Create {
-                vmid,
-                start_after: call.bool("start").unwrap_or(false),
-            }),
-            planned_exit: planned,
-            log,
-            start: None,
-        },
-    );
+        task_type: "qmcreate",
+        duration: durations::CREATE,
+        effect: TaskEffect::Qemu(QemuEffect::Create {
+            vmid,
+            start_after: call.bool("start").unwrap_or(false),
+        }),
+    }
+    .fork_with(state, call, planned, log);
     Ok(Value::from(upid))
 }
 
@@ -1189,33 +1042,16 @@ pub(crate) fn update_config(state: &mut SimState, call: &Call, as_task: bool) ->
     if !as_task {
         return Ok(Value::Null);
     }
-    let planned = planned_failure(state, "qmconfig");
-    let upid = state.cluster.spawn_vm_task(
+    let upid = GuestTaskStart {
+        kind: GuestKind::Qemu,
+        node: idx,
         vmid,
-        TaskSpec {
-            node: idx,
-            kind: "qmconfig",
-            id: vmid.to_string(),
-            user: task_user(call),
-            duration: durations::CONFIG * state.faults.task_duration_scale,
-            effect: TaskEffect::None,
-            planned_exit: planned,
-            log: Vec::new(),
-            start: None,
-        },
-    );
+        task_type: "qmconfig",
+        duration: durations::CONFIG,
+        effect: TaskEffect::None,
+    }
+    .fork(state, call);
     Ok(Value::from(upid))
-}
-
-/// The power actions of `status/{start,stop,shutdown,reboot,suspend,resume}`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum PowerAction {
-    Start,
-    Stop,
-    Shutdown,
-    Reboot,
-    Suspend,
-    Resume,
 }
 
 /// `POST /nodes/{node}/qemu/{vmid}/status/{action}`: a task, after PVE's synchronous checks.
@@ -1247,33 +1083,24 @@ pub(crate) fn power(state: &mut SimState, call: &Call, action: PowerAction) -> R
     if state.cluster.vm_busy(vm) {
         return Err(lock_timeout(vmid));
     }
-    let (kind, duration, effect) = match action {
-        PowerAction::Start => ("qmstart", durations::START, QemuEffect::Start { vmid }),
-        PowerAction::Stop => ("qmstop", durations::STOP, QemuEffect::Stop { vmid }),
-        PowerAction::Shutdown => ("qmshutdown", durations::SHUTDOWN, QemuEffect::Stop { vmid }),
-        PowerAction::Reboot => ("qmreboot", durations::REBOOT, QemuEffect::Reboot { vmid }),
-        PowerAction::Suspend => (
-            "qmsuspend",
-            durations::SUSPEND,
-            QemuEffect::Suspend { vmid },
-        ),
-        PowerAction::Resume => ("qmresume", durations::RESUME, QemuEffect::Resume { vmid }),
+    let (duration, effect) = match action {
+        PowerAction::Start => (durations::START, QemuEffect::Start { vmid }),
+        PowerAction::Stop => (durations::STOP, QemuEffect::Stop { vmid }),
+        PowerAction::Shutdown => (durations::SHUTDOWN, QemuEffect::Stop { vmid }),
+        PowerAction::Reboot => (durations::REBOOT, QemuEffect::Reboot { vmid }),
+        PowerAction::Suspend => (durations::SUSPEND, QemuEffect::Suspend { vmid }),
+        PowerAction::Resume => (durations::RESUME, QemuEffect::Resume { vmid }),
     };
-    let planned = planned_failure(state, kind);
-    let upid = state.cluster.spawn_vm_task(
+    let kind = GuestKind::Qemu;
+    let upid = GuestTaskStart {
+        kind,
+        node: idx,
         vmid,
-        TaskSpec {
-            node: idx,
-            kind,
-            id: vmid.to_string(),
-            user: task_user(call),
-            duration: duration * state.faults.task_duration_scale,
-            effect: TaskEffect::Qemu(effect),
-            planned_exit: planned,
-            log: Vec::new(),
-            start: None,
-        },
-    );
+        task_type: kind.task_type(action.task()),
+        duration,
+        effect: TaskEffect::Qemu(effect),
+    }
+    .fork(state, call);
     Ok(Value::from(upid))
 }
 
@@ -1295,21 +1122,15 @@ pub(crate) fn destroy(state: &mut SimState, call: &Call) -> Reply {
         check_unlocked(state, vmid)?;
     }
     let purge = call.bool("purge").unwrap_or(false);
-    let planned = planned_failure(state, "qmdestroy");
-    let upid = state.cluster.spawn_vm_task(
+    let upid = GuestTaskStart {
+        kind: GuestKind::Qemu,
+        node: idx,
         vmid,
-        TaskSpec {
-            node: idx,
-            kind: "qmdestroy",
-            id: vmid.to_string(),
-            user: task_user(call),
-            duration: durations::DESTROY * state.faults.task_duration_scale,
-            effect: TaskEffect::Qemu(QemuEffect::Destroy { vmid, purge }),
-            planned_exit: planned,
-            log: Vec::new(),
-            start: None,
-        },
-    );
+        task_type: "qmdestroy",
+        duration: durations::DESTROY,
+        effect: TaskEffect::Qemu(QemuEffect::Destroy { vmid, purge }),
+    }
+    .fork(state, call);
     Ok(Value::from(upid))
 }
 
@@ -1454,7 +1275,7 @@ impl ClusterState {
                 let node = self.node_index(&vm.node).unwrap_or(0);
                 let mut lines = Vec::new();
                 let mut volumes = vm.disk_volumes();
-                for snap in &vm.snapshots {
+                for (_, snap) in vm.snapshots.oldest_first() {
                     for v in volumes_of(&snap.config) {
                         if !volumes.iter().any(|(_, id)| *id == v.1) {
                             volumes.push(v);

@@ -11,12 +11,14 @@ use serde_json::Value;
 
 use super::containers::planned_failure;
 use super::errors;
+use super::guest::{vmid_param, GuestKind};
+use super::guest_task::GuestTaskStart;
 use super::qemu::{
-    check_unlocked, durations, is_drive_key, locate, normalize_net, vmid_param, vmid_taken,
-    QemuEffect, VirtualMachine,
+    check_unlocked, durations, is_drive_key, locate, normalize_net, vmid_taken, QemuEffect,
+    VirtualMachine,
 };
 use super::storage::{split_volid, Volume};
-use super::tasks::{task_user, TaskEffect, TaskSpec};
+use super::tasks::TaskEffect;
 use super::{caller_can, ClusterState};
 use crate::api_error::{ApiError, Reply};
 use crate::call::Call;
@@ -50,13 +52,9 @@ pub(crate) fn clone(state: &mut SimState, call: &Call) -> Reply {
         ));
     }
     let base_config = match call.str("snapname") {
-        Some(snap) => match source.snapshots.iter().find(|s| s.name == snap) {
+        Some(snap) => match source.snapshots.get(snap) {
             Some(s) => s.config.clone(),
-            None => {
-                return Err(ApiError::internal(format!(
-                    "snapshot '{snap}' does not exist"
-                )))
-            }
+            None => return Err(ApiError::internal(super::snapshots::missing(snap))),
         },
         None => source.config.clone(),
     };
@@ -214,37 +212,25 @@ pub(crate) fn clone(state: &mut SimState, call: &Call) -> Reply {
     vm.lock = Some("clone".into());
     state.cluster.vms.insert(newid, vm);
     let planned = planned_failure(state, "qmclone");
-    let upid = state.cluster.spawn_vm_task(
+    let upid = GuestTaskStart {
+        kind: GuestKind::Qemu,
+        node: idx,
         vmid,
-        TaskSpec {
-            node: idx,
-            kind: "qmclone",
-            id: vmid.to_string(),
-            user: task_user(call),
-            duration: durations::CLONE * state.faults.task_duration_scale,
-            effect: TaskEffect::Qemu(QemuEffect::Clone {
-                source: vmid,
-                target: newid,
-            }),
-            planned_exit: planned,
-            log,
-            start: None,
-        },
-    );
+        task_type: "qmclone",
+        duration: durations::CLONE,
+        effect: TaskEffect::Qemu(QemuEffect::Clone {
+            source: vmid,
+            target: newid,
+        }),
+    }
+    .fork_with(state, call, planned, log);
     Ok(Value::from(upid))
 }
 
 fn clone_uuid(seed: u64, vmid: u32, now: f64, salt: u64) -> String {
     let a = super::deterministic::hash(&[seed, u64::from(vmid), salt, now as u64, 0xC10E]);
     let b = super::deterministic::hash(&[a, salt]);
-    format!(
-        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-        a >> 32,
-        (a >> 16) & 0xFFFF,
-        a & 0xFFF,
-        0x8000 | (b >> 48) & 0x3FFF,
-        b & 0xFFFF_FFFF_FFFF
-    )
+    super::deterministic::uuid_text(a, b)
 }
 
 /// `POST /nodes/{node}/qemu/{vmid}/template`: a `qmtemplate` task (stopped VMs only).
@@ -262,21 +248,15 @@ pub(crate) fn template(state: &mut SimState, call: &Call) -> Reply {
         ));
     }
     check_unlocked(state, vmid)?;
-    let planned = planned_failure(state, "qmtemplate");
-    let upid = state.cluster.spawn_vm_task(
+    let upid = GuestTaskStart {
+        kind: GuestKind::Qemu,
+        node: idx,
         vmid,
-        TaskSpec {
-            node: idx,
-            kind: "qmtemplate",
-            id: vmid.to_string(),
-            user: task_user(call),
-            duration: durations::TEMPLATE * state.faults.task_duration_scale,
-            effect: TaskEffect::Qemu(QemuEffect::Template { vmid }),
-            planned_exit: planned,
-            log: Vec::new(),
-            start: None,
-        },
-    );
+        task_type: "qmtemplate",
+        duration: durations::TEMPLATE,
+        effect: TaskEffect::Qemu(QemuEffect::Template { vmid }),
+    }
+    .fork(state, call);
     Ok(Value::from(upid))
 }
 

@@ -1,15 +1,19 @@
 //! QEMU snapshots: list, create, rollback, delete (each a task, as in PVE), and a snapshot's
-//! config. A snapshot keeps a copy of the config; the disks are not copied (thin snapshots cost
-//! nothing in the simulator's storage accounting).
+//! config, on the `SnapshotTree` containers use too. A snapshot keeps a copy of the config; the
+//! disks are not copied (thin snapshots cost nothing in the simulator's storage accounting).
 //!
 //! As in PVE::AbstractConfig, the name checks that need the config lock (`already used`, `does
 //! not exist`) happen inside the worker, so they surface as the task's exit status.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Map, Value};
 
-use super::containers::planned_failure;
-use super::qemu::{check_unlocked, durations, locate, typed_config, Power, QemuEffect, Snapshot};
-use super::tasks::{task_user, TaskEffect, TaskSpec};
+use super::guest::GuestKind;
+use super::guest_task::GuestTaskStart;
+use super::qemu::{check_unlocked, durations, locate, typed_config, Power, QemuEffect};
+use super::snapshots::{check_name, missing, snapname, NewSnapshot, Snapshot};
+use super::tasks::TaskEffect;
 use super::ClusterState;
 use crate::api_error::{ApiError, Reply};
 use crate::call::Call;
@@ -35,57 +39,21 @@ pub(crate) enum SnapshotEffect {
     },
 }
 
+/// The config lines a VM's snapshot keeps.
+type VmSnapshot = Snapshot<BTreeMap<String, String>>;
+
 /// A snapshot's config as `GET .../config?snapshot=` and `.../snapshot/{name}/config` return it.
-pub(crate) fn snapshot_config_value(s: &Snapshot) -> Value {
-    let mut m = typed_config(&s.config);
-    m.insert("snaptime".into(), s.snaptime.into());
-    if !s.description.is_empty() {
-        m.insert("description".into(), s.description.clone().into());
-    }
-    if s.vmstate {
-        m.insert("vmstate".into(), 1.into());
-    }
-    if let Some(parent) = &s.parent {
-        m.insert("parent".into(), parent.clone().into());
-    }
-    Value::Object(m)
+pub(crate) fn snapshot_config_value(s: &VmSnapshot) -> Value {
+    s.config_answer(typed_config(&s.config))
 }
 
 /// `GET /nodes/{node}/qemu/{vmid}/snapshot`: every snapshot, then `current` ("You are here!").
 pub(crate) fn list(state: &mut SimState, call: &Call) -> Reply {
     let (_, vmid) = locate(state, call)?;
     let vm = &state.cluster.vms[&vmid];
-    let mut out: Vec<Value> = vm
+    Ok(vm
         .snapshots
-        .iter()
-        .map(|s| {
-            let mut m = Map::new();
-            m.insert("name".into(), s.name.clone().into());
-            m.insert("description".into(), s.description.clone().into());
-            m.insert("snaptime".into(), s.snaptime.into());
-            if s.vmstate {
-                m.insert("vmstate".into(), 1.into());
-            }
-            if let Some(p) = &s.parent {
-                m.insert("parent".into(), p.clone().into());
-            }
-            Value::Object(m)
-        })
-        .collect();
-    let mut current = Map::new();
-    current.insert("name".into(), "current".into());
-    current.insert("description".into(), "You are here!".into());
-    current.insert("digest".into(), vm.digest().into());
-    current.insert("running".into(), u8::from(vm.is_running()).into());
-    if let Some(p) = &vm.parent {
-        current.insert("parent".into(), p.clone().into());
-    }
-    out.push(Value::Object(current));
-    Ok(Value::Array(out))
-}
-
-fn snapname(call: &Call) -> Result<String, ApiError> {
-    Ok(call.required("snapname")?.to_owned())
+        .list(GuestKind::Qemu, &vm.digest(), vm.is_running()))
 }
 
 fn spawn(
@@ -97,21 +65,15 @@ fn spawn(
     duration: f64,
     effect: SnapshotEffect,
 ) -> Reply {
-    let planned = planned_failure(state, kind);
-    let upid = state.cluster.spawn_vm_task(
+    let upid = GuestTaskStart {
+        kind: GuestKind::Qemu,
+        node: idx,
         vmid,
-        TaskSpec {
-            node: idx,
-            kind,
-            id: vmid.to_string(),
-            user: task_user(call),
-            duration: duration * state.faults.task_duration_scale,
-            effect: TaskEffect::Qemu(QemuEffect::Snapshot(effect)),
-            planned_exit: planned,
-            log: Vec::new(),
-            start: None,
-        },
-    );
+        task_type: kind,
+        duration,
+        effect: TaskEffect::Qemu(QemuEffect::Snapshot(effect)),
+    }
+    .fork(state, call);
     Ok(Value::from(upid))
 }
 
@@ -119,16 +81,7 @@ fn spawn(
 pub(crate) fn create(state: &mut SimState, call: &Call) -> Reply {
     let (idx, vmid) = locate(state, call)?;
     let name = snapname(call)?;
-    if name == "current" {
-        return Err(ApiError::internal(
-            "unable to use snapshot name 'current' (reserved name)",
-        ));
-    }
-    if name.eq_ignore_ascii_case("pending") {
-        return Err(ApiError::internal(
-            "unable to use snapshot name 'pending' (reserved name)",
-        ));
-    }
+    check_name(GuestKind::Qemu, &name)?;
     check_unlocked(state, vmid)?;
     let vmstate = call.bool("vmstate").unwrap_or(false);
     let effect = SnapshotEffect::Create {
@@ -164,12 +117,11 @@ pub(crate) fn index(state: &mut SimState, call: &Call) -> Reply {
     Ok(Value::Array(out))
 }
 
-fn find<'a>(state: &'a SimState, vmid: u32, name: &str) -> Result<&'a Snapshot, ApiError> {
+fn find<'a>(state: &'a SimState, vmid: u32, name: &str) -> Result<&'a VmSnapshot, ApiError> {
     state.cluster.vms[&vmid]
         .snapshots
-        .iter()
-        .find(|s| s.name == name)
-        .ok_or_else(|| ApiError::internal(format!("snapshot '{name}' does not exist")))
+        .get(name)
+        .ok_or_else(|| ApiError::internal(missing(name)))
 }
 
 /// `GET /nodes/{node}/qemu/{vmid}/snapshot/{snapname}/config`.
@@ -187,9 +139,9 @@ pub(crate) fn update_config(state: &mut SimState, call: &Call) -> Reply {
     check_unlocked(state, vmid)?;
     if let Some(description) = call.str("description") {
         if let Some(vm) = state.cluster.vms.get_mut(&vmid) {
-            if let Some(s) = vm.snapshots.iter_mut().find(|s| s.name == name) {
-                s.description = description.to_owned();
-            }
+            vm.snapshots
+                .set_description(&name, description)
+                .map_err(ApiError::internal)?;
         }
     }
     Ok(Value::Null)
@@ -260,19 +212,19 @@ pub(crate) fn apply(
             vmstate,
             ..
         } => {
-            if vm.snapshots.iter().any(|s| &s.name == name) {
-                return Err(format!("snapshot name '{name}' already used"));
-            }
+            vm.snapshots.check_unused(name)?;
             let vmstate = *vmstate && vm.is_running();
-            vm.snapshots.push(Snapshot {
-                name: name.clone(),
-                description: description.clone(),
-                snaptime: at as i64,
-                vmstate,
-                parent: vm.parent.clone(),
-                config: vm.config.clone(),
-            });
-            vm.parent = Some(name.clone());
+            // qemu-server writes the snapshot when its worker ends: prepared and committed at once.
+            vm.snapshots.prepare(
+                name,
+                NewSnapshot {
+                    description: description.clone(),
+                    snaptime: at as i64,
+                    vmstate,
+                    config: vm.config.clone(),
+                },
+            );
+            vm.snapshots.commit(name);
             let mut lines = Vec::new();
             if vmstate {
                 lines.push("saving VM state and RAM using storage 'local-lvm'".to_owned());
@@ -289,13 +241,13 @@ pub(crate) fn apply(
             Ok(lines)
         }
         SnapshotEffect::Rollback { name, start, .. } => {
-            let Some(snap) = vm.snapshots.iter().find(|s| &s.name == name) else {
-                return Err(format!("snapshot '{name}' does not exist"));
+            let Some(snap) = vm.snapshots.get(name) else {
+                return Err(missing(name));
             };
             let config = snap.config.clone();
             let vmstate = snap.vmstate;
             vm.config = config;
-            vm.parent = Some(name.clone());
+            vm.snapshots.rolled_back_to(name);
             vm.refresh();
             let was_running = vm.is_running();
             // Without a saved RAM state the VM is stopped; with one it resumes where it was.
@@ -317,19 +269,8 @@ pub(crate) fn apply(
             Ok(Vec::new())
         }
         SnapshotEffect::Delete { name, .. } => {
-            let Some(pos) = vm.snapshots.iter().position(|s| &s.name == name) else {
-                return Err(format!("snapshot '{name}' does not exist"));
-            };
-            let removed = vm.snapshots.remove(pos);
             // Children of the deleted snapshot now hang off its parent.
-            for s in &mut vm.snapshots {
-                if s.parent.as_deref() == Some(name) {
-                    s.parent = removed.parent.clone();
-                }
-            }
-            if vm.parent.as_deref() == Some(name) {
-                vm.parent = removed.parent;
-            }
+            vm.snapshots.remove(name).ok_or_else(|| missing(name))?;
             Ok(Vec::new())
         }
     }

@@ -7,8 +7,9 @@ use super::caller_can;
 use super::config::assert_if_modified;
 use super::containers::{locate, planned_failure, size_text, GIB, MIB};
 use super::guest::{GuestKind, GuestTask};
+use super::guest_task::GuestTaskStart;
 use super::storage::split_volid;
-use super::tasks::{task_user, TaskEffect, TaskSpec};
+use super::tasks::TaskEffect;
 use crate::api_error::{ApiError, Reply};
 use crate::call::Call;
 use crate::state::SimState;
@@ -87,22 +88,20 @@ pub(crate) fn resize(state: &mut SimState, call: &Call) -> Reply {
         format!("resize rootfs to {}", size_text(new_size)),
     ];
     let planned = planned_failure(state, kind.task_type(GuestTask::Resize));
-    let upid = state.cluster.spawn_task(TaskSpec {
+    let upid = GuestTaskStart {
+        kind,
         node: idx,
-        kind: kind.task_type(GuestTask::Resize),
-        id: vmid.to_string(),
-        user: task_user(call),
-        duration: RESIZE * state.faults.task_duration_scale,
+        vmid,
+        task_type: kind.task_type(GuestTask::Resize),
+        duration: RESIZE,
         effect: TaskEffect::Resize {
             kind,
             vmid,
             disk,
             bytes: new_size,
         },
-        planned_exit: planned,
-        log,
-        start: None,
-    });
+    }
+    .fork_with(state, call, planned, log);
     Ok(Value::from(upid))
 }
 

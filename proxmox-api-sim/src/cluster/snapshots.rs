@@ -1,9 +1,9 @@
 //! Snapshots (PVE::AbstractConfig's snapshot_create / snapshot_delete / snapshot_rollback) and
 //! the LXC snapshot endpoints.
 //!
-//! [`SnapshotTree`] is generic over the guest's config type, so QEMU guests reuse it: it keeps
-//! the named snapshots with their `parent` links and the parent of the current state, and
-//! answers with PVE's texts. As in PVE, a snapshot is written in two steps: `prepare` (in the
+//! [`SnapshotTree`] is generic over the guest's config type: containers keep a copy of the
+//! container, QEMU guests their config lines (see `qemu_snapshots`). It keeps the named snapshots
+//! with their `parent` links and the parent of the current state, and answers with PVE's texts. As in PVE, a snapshot is written in two steps: `prepare` (in the
 //! config with `snapstate: prepare`, the guest locked `snapshot`) when the task starts, `commit`
 //! when it ends; a failing task removes it again.
 
@@ -11,9 +11,10 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::containers::{locate, planned_failure, Container};
+use super::containers::{locate, planned_failure};
 use super::guest::{GuestKind, GuestTask};
-use super::tasks::{task_user, TaskEffect, TaskSpec};
+use super::guest_task::GuestTaskStart;
+use super::tasks::TaskEffect;
 use crate::api_error::{ApiError, Reply};
 use crate::call::Call;
 use crate::state::SimState;
@@ -33,6 +34,8 @@ pub(crate) struct Snapshot<C> {
     pub parent: Option<String>,
     /// `prepare` while the creating task runs, `delete` while the deleting one does.
     pub snapstate: Option<&'static str>,
+    /// Whether the guest's RAM was saved with it (QEMU's `vmstate`).
+    pub vmstate: bool,
     pub config: C,
 }
 
@@ -74,16 +77,6 @@ impl<C: Clone> SnapshotTree<C> {
         self.current_parent.as_deref()
     }
 
-    /// The checks PVE makes before forking the snapshot worker (reserved names).
-    pub(crate) fn check_name(name: &str) -> Result<(), ApiError> {
-        if name == "current" || name == "vzdump" {
-            return Err(ApiError::internal(format!(
-                "unable to use snapshot name '{name}' (reserved name)"
-            )));
-        }
-        Ok(())
-    }
-
     /// The check the worker makes first (`__snapshot_prepare`): the name must be free.
     pub(crate) fn check_unused(&self, name: &str) -> Result<(), String> {
         if self.snapshots.contains_key(name) {
@@ -93,15 +86,16 @@ impl<C: Clone> SnapshotTree<C> {
     }
 
     /// Step one of a snapshot: recorded with `snapstate: prepare`.
-    pub(crate) fn prepare(&mut self, name: &str, description: String, snaptime: i64, config: C) {
+    pub(crate) fn prepare(&mut self, name: &str, snapshot: NewSnapshot<C>) {
         self.snapshots.insert(
             name.to_owned(),
             Snapshot {
-                description,
-                snaptime,
+                description: snapshot.description,
+                snaptime: snapshot.snaptime,
                 parent: self.current_parent.clone(),
                 snapstate: Some("prepare"),
-                config,
+                vmstate: snapshot.vmstate,
+                config: snapshot.config,
             },
         );
     }
@@ -119,17 +113,16 @@ impl<C: Clone> SnapshotTree<C> {
         self.snapshots.remove(name);
     }
 
-    /// `snapshot '<name>' does not exist`, as both the API and the workers say it.
-    pub(crate) fn missing(name: &str) -> String {
-        format!("snapshot '{name}' does not exist")
+    /// Changes a snapshot's description (`PUT .../snapshot/{name}/config`).
+    pub(crate) fn set_description(&mut self, name: &str, description: &str) -> Result<(), String> {
+        let snap = self.snapshots.get_mut(name).ok_or_else(|| missing(name))?;
+        snap.description = description.to_owned();
+        Ok(())
     }
 
     /// Marks a snapshot as being deleted.
     pub(crate) fn mark_delete(&mut self, name: &str) -> Result<(), String> {
-        let snap = self
-            .snapshots
-            .get_mut(name)
-            .ok_or_else(|| Self::missing(name))?;
+        let snap = self.snapshots.get_mut(name).ok_or_else(|| missing(name))?;
         snap.snapstate = Some("delete");
         Ok(())
     }
@@ -160,18 +153,31 @@ impl<C: Clone> SnapshotTree<C> {
         self.current_parent = Some(name.to_owned());
     }
 
+    /// The snapshots, oldest first (by `snaptime`, then name).
+    pub(crate) fn oldest_first(&self) -> Vec<(&str, &Snapshot<C>)> {
+        let mut entries: Vec<(&str, &Snapshot<C>)> = self
+            .snapshots
+            .iter()
+            .map(|(name, s)| (name.as_str(), s))
+            .collect();
+        entries.sort_by(|a, b| a.1.snaptime.cmp(&b.1.snaptime).then(a.0.cmp(b.0)));
+        entries
+    }
+
     /// `GET .../snapshot`: every snapshot (oldest first), then `current` with the config
     /// digest and whether the guest runs.
-    pub(crate) fn list(&self, digest: &str, running: bool) -> Value {
-        let mut entries: Vec<(&String, &Snapshot<C>)> = self.snapshots.iter().collect();
-        entries.sort_by(|a, b| a.1.snaptime.cmp(&b.1.snaptime).then(a.0.cmp(b.0)));
-        let mut out: Vec<Value> = entries
+    pub(crate) fn list(&self, kind: GuestKind, digest: &str, running: bool) -> Value {
+        let mut out: Vec<Value> = self
+            .oldest_first()
             .into_iter()
             .map(|(name, s)| {
                 let mut m = Map::new();
-                m.insert("name".into(), name.clone().into());
+                m.insert("name".into(), name.into());
                 m.insert("snaptime".into(), s.snaptime.into());
                 m.insert("description".into(), s.description.clone().into());
+                if s.vmstate {
+                    m.insert("vmstate".into(), 1.into());
+                }
                 if let Some(p) = &s.parent {
                     m.insert("parent".into(), p.clone().into());
                 }
@@ -183,6 +189,9 @@ impl<C: Clone> SnapshotTree<C> {
             .collect();
         let mut current = Map::new();
         current.insert("name".into(), "current".into());
+        if let Some(description) = kind.current_snapshot_description() {
+            current.insert("description".into(), description.into());
+        }
         current.insert("digest".into(), digest.into());
         current.insert("running".into(), u8::from(running).into());
         if let Some(p) = &self.current_parent {
@@ -202,6 +211,9 @@ impl<C> Snapshot<C> {
         if !self.description.is_empty() {
             config.insert("description".into(), self.description.clone().into());
         }
+        if self.vmstate {
+            config.insert("vmstate".into(), 1.into());
+        }
         if let Some(p) = &self.parent {
             config.insert("parent".into(), p.clone().into());
         }
@@ -212,7 +224,38 @@ impl<C> Snapshot<C> {
     }
 }
 
-fn snapname(call: &Call) -> Result<String, ApiError> {
+/// What a new snapshot records (its `parent` is the tree's current one).
+#[derive(Debug)]
+pub(crate) struct NewSnapshot<C> {
+    pub description: String,
+    pub snaptime: i64,
+    pub vmstate: bool,
+    pub config: C,
+}
+
+/// The check PVE makes before forking the snapshot worker: the kind's reserved names.
+pub(crate) fn check_name(kind: GuestKind, name: &str) -> Result<(), ApiError> {
+    let reserved = match kind {
+        _ if name == "current" => Some("current"),
+        GuestKind::Lxc if name == "vzdump" => Some("vzdump"),
+        GuestKind::Qemu if name.eq_ignore_ascii_case("pending") => Some("pending"),
+        _ => None,
+    };
+    match reserved {
+        Some(name) => Err(ApiError::internal(format!(
+            "unable to use snapshot name '{name}' (reserved name)"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// `snapshot '<name>' does not exist`, as both the API and the workers say it.
+pub(crate) fn missing(name: &str) -> String {
+    format!("snapshot '{name}' does not exist")
+}
+
+/// The `snapname` of a `.../snapshot/...` call.
+pub(crate) fn snapname(call: &Call) -> Result<String, ApiError> {
     Ok(call.required("snapname")?.to_owned())
 }
 
@@ -222,7 +265,7 @@ pub(crate) fn list(state: &mut SimState, call: &Call) -> Reply {
     let ct = &state.cluster.containers[&vmid];
     let lock = state.cluster.effective_lock(ct, &state.faults);
     let digest = ct.digest(lock);
-    Ok(ct.snapshots.list(&digest, ct.is_running()))
+    Ok(ct.snapshots.list(GuestKind::Lxc, &digest, ct.is_running()))
 }
 
 /// `POST /nodes/{node}/lxc/{vmid}/snapshot`: a `pctsnapshot` task. The reserved names fail
@@ -230,9 +273,9 @@ pub(crate) fn list(state: &mut SimState, call: &Call) -> Reply {
 pub(crate) fn create(state: &mut SimState, call: &Call) -> Reply {
     let (idx, vmid) = locate(state, call)?;
     let name = snapname(call)?;
-    SnapshotTree::<Container>::check_name(&name)?;
-    let description = call.str("description").unwrap_or_default().to_owned();
     let kind = GuestKind::Lxc;
+    check_name(kind, &name)?;
+    let description = call.str("description").unwrap_or_default().to_owned();
     let mut planned = planned_failure(state, kind.task_type(GuestTask::Snapshot));
     // What PVE's worker checks first (`__snapshot_prepare`): failures end the task, not the call.
     let worker_check = {
@@ -258,7 +301,15 @@ pub(crate) fn create(state: &mut SimState, call: &Call) -> Reply {
                 .get_mut(&vmid)
                 .expect("located above");
             let config = ct.snapshot_copy();
-            ct.snapshots.prepare(&name, description, now, config);
+            ct.snapshots.prepare(
+                &name,
+                NewSnapshot {
+                    description,
+                    snaptime: now,
+                    vmstate: false,
+                    config,
+                },
+            );
             ct.lock = Some("snapshot".into());
             TaskEffect::SnapshotCommit {
                 kind,
@@ -267,17 +318,15 @@ pub(crate) fn create(state: &mut SimState, call: &Call) -> Reply {
             }
         }
     };
-    let upid = state.cluster.spawn_task(TaskSpec {
+    let upid = GuestTaskStart {
+        kind,
         node: idx,
-        kind: kind.task_type(GuestTask::Snapshot),
-        id: vmid.to_string(),
-        user: task_user(call),
-        duration: durations::SNAPSHOT * state.faults.task_duration_scale,
+        vmid,
+        task_type: kind.task_type(GuestTask::Snapshot),
+        duration: durations::SNAPSHOT,
         effect,
-        planned_exit: planned,
-        log: Vec::new(),
-        start: None,
-    });
+    }
+    .fork_with(state, call, planned, Vec::new());
     Ok(Value::from(upid))
 }
 
@@ -296,7 +345,7 @@ pub(crate) fn config(state: &mut SimState, call: &Call) -> Reply {
     let snap = ct
         .snapshots
         .get(&name)
-        .ok_or_else(|| ApiError::internal(SnapshotTree::<Container>::missing(&name)))?;
+        .ok_or_else(|| ApiError::internal(missing(&name)))?;
     Ok(snap.config_answer(snap.config.config_map(None)))
 }
 
@@ -320,12 +369,9 @@ pub(crate) fn update_config(state: &mut SimState, call: &Call) -> Reply {
     if let Some(lock) = lock {
         return Err(ApiError::internal(kind.locked_text(&lock)));
     }
-    let Some(snap) = ct.snapshots.snapshots.get_mut(&name) else {
-        return Err(ApiError::internal(SnapshotTree::<Container>::missing(
-            &name,
-        )));
-    };
-    snap.description = description.to_owned();
+    ct.snapshots
+        .set_description(&name, description)
+        .map_err(ApiError::internal)?;
     Ok(Value::Null)
 }
 
@@ -367,17 +413,15 @@ pub(crate) fn delete(state: &mut SimState, call: &Call) -> Reply {
             }
         }
     };
-    let upid = state.cluster.spawn_task(TaskSpec {
+    let upid = GuestTaskStart {
+        kind,
         node: idx,
-        kind: kind.task_type(GuestTask::DeleteSnapshot),
-        id: vmid.to_string(),
-        user: task_user(call),
-        duration: durations::DELETE * state.faults.task_duration_scale,
+        vmid,
+        task_type: kind.task_type(GuestTask::DeleteSnapshot),
+        duration: durations::DELETE,
         effect,
-        planned_exit: planned,
-        log: Vec::new(),
-        start: None,
-    });
+    }
+    .fork_with(state, call, planned, Vec::new());
     Ok(Value::from(upid))
 }
 
@@ -402,7 +446,7 @@ pub(crate) fn rollback(state: &mut SimState, call: &Call) -> Reply {
         .get_mut(&vmid)
         .expect("located above");
     let check = if ct.snapshots.get(&name).is_none() {
-        Err(SnapshotTree::<Container>::missing(&name))
+        Err(missing(&name))
     } else if let Some(lock) = lock {
         Err(kind.locked_text(&lock))
     } else {
@@ -427,16 +471,14 @@ pub(crate) fn rollback(state: &mut SimState, call: &Call) -> Reply {
             }
         }
     };
-    let upid = state.cluster.spawn_task(TaskSpec {
+    let upid = GuestTaskStart {
+        kind,
         node: idx,
-        kind: kind.task_type(GuestTask::Rollback),
-        id: vmid.to_string(),
-        user: task_user(call),
-        duration: durations::ROLLBACK * state.faults.task_duration_scale,
+        vmid,
+        task_type: kind.task_type(GuestTask::Rollback),
+        duration: durations::ROLLBACK,
         effect,
-        planned_exit: planned,
-        log,
-        start: None,
-    });
+    }
+    .fork_with(state, call, planned, log);
     Ok(Value::from(upid))
 }

@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 use super::guest::GuestKind;
 use super::upid::Upid;
 use super::{auth_id, caller_can, ClusterState};
+use crate::answer::{Answer, AnswerReply};
 use crate::api_error::{ApiError, Reply};
 use crate::call::Call;
 use crate::faults::Faults;
@@ -478,8 +479,9 @@ pub(crate) fn log(state: &mut SimState, call: &Call) -> Reply {
     Ok(Value::Array(lines))
 }
 
-/// `GET /nodes/{node}/tasks`: newest first, with PVE's filters.
-pub(crate) fn node_tasks(state: &mut SimState, call: &Call) -> Reply {
+/// `GET /nodes/{node}/tasks`: newest first, with PVE's filters; `total` beside `data` counts
+/// every task that matches them (and the caller may see), not just the page.
+pub(crate) fn node_tasks(state: &mut SimState, call: &Call) -> AnswerReply {
     let idx = state.cluster.require_node(call)?;
     let node = state.cluster.nodes[idx].name.as_str();
     let source = call.str("source").unwrap_or("archive");
@@ -494,7 +496,9 @@ pub(crate) fn node_tasks(state: &mut SimState, call: &Call) -> Reply {
         .map(|s| s.split(',').map(|x| x.trim().to_lowercase()).collect());
     let start = call.int("start").unwrap_or(0).max(0) as usize;
     let limit = call.int("limit").unwrap_or(50).max(0) as usize;
-    let out: Vec<Value> = state
+    let mut total: u64 = 0;
+    let mut page: Vec<Value> = Vec::with_capacity(limit.min(1000));
+    let matching = state
         .cluster
         .tasks
         .newest_first()
@@ -525,12 +529,14 @@ pub(crate) fn node_tasks(state: &mut SimState, call: &Call) -> Reply {
                 wanted.iter().any(|w| w == class)
             })
         })
-        .filter(|t| may_see(state, call, t))
-        .skip(start)
-        .take(limit)
-        .map(Task::list_entry)
-        .collect();
-    Ok(Value::Array(out))
+        .filter(|t| may_see(state, call, t));
+    for (index, task) in matching.enumerate() {
+        total += 1;
+        if index >= start && page.len() < limit {
+            page.push(task.list_entry());
+        }
+    }
+    Ok(Answer::new(Value::Array(page)).with("total", total))
 }
 
 /// `GET /cluster/tasks`: recent tasks of every node, newest first.

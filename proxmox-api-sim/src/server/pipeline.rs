@@ -296,8 +296,8 @@ fn dispatch(
     if let Some(raw) = crate::cluster::dispatch_raw(state, call) {
         return raw.map(wire::success_raw);
     }
-    if let Some(reply) = crate::cluster::dispatch(state, call) {
-        return reply.map(|data| wire::success(&data));
+    if let Some(reply) = crate::cluster::dispatch_answer(state, call) {
+        return reply.map(|answer| wire::answer(&answer));
     }
     Err(ApiError::new(
         501,

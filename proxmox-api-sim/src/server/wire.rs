@@ -16,7 +16,9 @@ use http::header::{
 use http::{Response, StatusCode};
 use http_body_util::Full;
 use serde::Serialize;
+use serde_json::{Map, Value};
 
+use crate::answer::Answer;
 use crate::api_error::ApiError;
 
 /// The response body type of the whole server.
@@ -27,11 +29,8 @@ const NO_CACHE: HeaderValue = HeaderValue::from_static("max-age=0");
 const SERVER_NAME: HeaderValue = HeaderValue::from_static("pve-api-daemon/3.0");
 /// pveproxy compresses only bodies longer than this.
 const GZIP_ABOVE: usize = 1024;
-
-#[derive(Serialize)]
-struct Envelope<'a, T: Serialize> {
-    data: &'a T,
-}
+/// How every success envelope begins.
+const DATA_KEY: &[u8] = b"{\"data\":";
 
 #[derive(Serialize)]
 struct ErrorEnvelope<'a> {
@@ -43,8 +42,21 @@ struct ErrorEnvelope<'a> {
 
 /// 200 `{"data": <data>}`, serialised straight into the body.
 pub fn success<T: Serialize>(data: &T) -> Response<Body> {
-    match serde_json::to_vec(&Envelope { data }) {
-        Ok(body) => json_response(StatusCode::OK, body),
+    success_with(data, &Map::new())
+}
+
+/// 200 with a handler's [`Answer`]: `data` and the keys PVE sends beside it.
+pub fn answer(answer: &Answer) -> Response<Body> {
+    success_with(&answer.data, &answer.extra)
+}
+
+/// 200 `{"data": <data>, <extra>...}`, serialised straight into the body.
+pub fn success_with<T: Serialize>(data: &T, extra: &Map<String, Value>) -> Response<Body> {
+    let mut body = Vec::with_capacity(128);
+    body.extend_from_slice(DATA_KEY);
+    let closed = serde_json::to_writer(&mut body, data).and_then(|()| close(&mut body, extra));
+    match closed {
+        Ok(()) => json_response(StatusCode::OK, body),
         Err(e) => error(&ApiError::internal(format!(
             "unable to serialize result: {e}"
         ))),
@@ -53,11 +65,23 @@ pub fn success<T: Serialize>(data: &T) -> Response<Body> {
 
 /// 200 `{"data": <json>}` around `data_json`, the already serialised JSON text of `data`.
 pub fn success_raw(data_json: Vec<u8>) -> Response<Body> {
-    let mut body = Vec::with_capacity(data_json.len() + 9);
-    body.extend_from_slice(b"{\"data\":");
+    let mut body = Vec::with_capacity(data_json.len() + DATA_KEY.len() + 1);
+    body.extend_from_slice(DATA_KEY);
     body.extend_from_slice(&data_json);
     body.push(b'}');
     json_response(StatusCode::OK, body)
+}
+
+/// Everything after `data` in the envelope: the extra keys, then the closing brace.
+fn close(body: &mut Vec<u8>, extra: &Map<String, Value>) -> serde_json::Result<()> {
+    for (key, value) in extra {
+        body.push(b',');
+        serde_json::to_writer(&mut *body, key)?;
+        body.push(b':');
+        serde_json::to_writer(&mut *body, value)?;
+    }
+    body.push(b'}');
+    Ok(())
 }
 
 fn json_response(status: StatusCode, body: Vec<u8>) -> Response<Body> {
@@ -227,5 +251,10 @@ mod tests {
         );
         let r = success(&serde_json::json!("100"));
         assert_eq!(body(r).await, b"{\"data\":\"100\"}");
+        let paged = Answer::new(serde_json::json!([1, 2]))
+            .with("total", 7)
+            .with("data", "ignored");
+        let r = answer(&paged);
+        assert_eq!(body(r).await, b"{\"data\":[1,2],\"total\":7}");
     }
 }

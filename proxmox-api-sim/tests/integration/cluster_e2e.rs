@@ -248,3 +248,41 @@ async fn a_large_cluster_lists_over_https() {
     assert_eq!(lxc, 2_000);
     assert_eq!(s.get("/cluster/nextid").await.data(), "2100");
 }
+
+/// PVE's `GET /nodes/{node}/tasks` envelope is `{"data":[page],"total":N}`, N counting every
+/// task that matches the filters and that the caller may see, not the page.
+#[tokio::test]
+async fn the_node_task_list_sends_the_total_of_all_matches_beside_the_page() {
+    let sim = sim(0.0).await;
+    let root = Session::root(&sim).await;
+    for vmid in ["100", "101", "102"] {
+        create(&sim, &root, "pve1", vmid).await;
+    }
+    create(&sim, &root, "pve2", "103").await;
+    let everything = root.get("/nodes/pve1/tasks").await.json();
+    let all = everything["data"].as_array().unwrap().clone();
+    assert_eq!(all.len(), 3, "{everything}");
+    assert_eq!(everything["total"], 3);
+
+    let page = root.get("/nodes/pve1/tasks?start=1&limit=1").await.json();
+    assert_eq!(page["data"].as_array().unwrap(), &all[1..2]);
+    assert_eq!(page["total"], 3, "the count of all matches, not the page's");
+    let past_the_end = root.get("/nodes/pve1/tasks?start=10&limit=1").await.json();
+    assert_eq!(past_the_end["data"], Value::Array(vec![]));
+    assert_eq!(past_the_end["total"], 3);
+
+    let one_guest = root.get("/nodes/pve1/tasks?vmid=101&limit=1").await.json();
+    assert_eq!(one_guest["data"][0]["id"], "101");
+    assert_eq!(one_guest["total"], 1);
+    let no_match = root
+        .get("/nodes/pve1/tasks?typefilter=vzstart")
+        .await
+        .json();
+    assert_eq!(no_match["total"], 0);
+
+    sim.control().add_user("alice@pve", "alice-password");
+    sim.control().grant("/vms/100", "alice@pve", "PVEVMUser");
+    let alice = Session::login(&sim, "alice@pve", "alice-password").await;
+    let hidden = alice.get("/nodes/pve1/tasks").await.json();
+    assert_eq!(hidden, serde_json::json!({"data": [], "total": 0}));
+}

@@ -11,6 +11,7 @@ mod cluster;
 mod containers;
 mod nodes;
 mod soak;
+mod task_paging;
 mod templates;
 mod users;
 mod vnc;
