@@ -109,7 +109,10 @@ impl Formatter for CamelKeys {
         w: &mut W,
         fragment: &str,
     ) -> io::Result<()> {
-        if !self.in_key || !fragment.contains(['_', '-']) && !self.upper_next {
+        // A byte scan: `str::contains` with a char set decodes every character, and this runs
+        // for every key of every object (420,000 keys in a 20,000-guest listing).
+        let has_separator = |text: &str| text.bytes().any(|b| b == b'_' || b == b'-');
+        if !self.in_key || !has_separator(fragment) && !self.upper_next {
             self.key_start = false;
             return w.write_all(fragment.as_bytes());
         }
