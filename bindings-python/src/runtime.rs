@@ -41,12 +41,17 @@ const SIGNAL_CHECK_INTERVAL: Duration = Duration::from_millis(100);
 const WORKER_THREADS: usize = 1;
 
 /// How many times a waiting Python thread yields its CPU, checking for the answer, before it
-/// sleeps. A sequential call is answered within about 100 us; a thread that slept is woken by a
-/// futex wake-up that, on an idle core of a VM, costs tens of microseconds of the call's latency.
-/// A yield is about 0.3 us, so this keeps the thread ready for about the length of a fast call and
-/// costs at most that much CPU; and a yield, unlike a busy spin, hands the core to any other
-/// runnable thread (the runtime's worker among them) on a busy machine.
-const YIELDS_BEFORE_SLEEPING: u32 = 200;
+/// sleeps (a yield is about 0.3 us, so this is about 600 us). Two cases, both measured with the
+/// in-process simulator on a 2-vCPU VM:
+/// - the calling thread and the worker share a CPU: each yield hands the CPU straight to the
+///   worker, and the answer is back in 70-90 us;
+/// - they run on two CPUs (an idle machine): a call takes about 200 us, and a thread that slept
+///   must be woken on a halted vCPU. Yielding for 2000 rounds instead of 200 took a sequential
+///   call from about 4,200 to 7,300 req/s (`ci` build), and the thread never slept.
+///
+/// A yield, unlike a busy spin, gives the CPU to any other runnable thread (a busy spin on the
+/// worker's CPU halved the rate); a call longer than this costs at most this much CPU.
+const YIELDS_BEFORE_SLEEPING: u32 = 2000;
 
 /// At most one thread at a time yields before sleeping: with many Python threads in sync calls,
 /// the others sleep at once instead of competing with the worker for the cores.
