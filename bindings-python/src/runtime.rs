@@ -15,8 +15,10 @@
 //! searching): every sync call woke both workers, and the second found nothing to do. Measured
 //! with the in-process simulator, that was 3.8 context switches per `GET /nodes/{node}/status`
 //! against 1.0 with one worker, and 117 against 93 us of CPU per call (`ci` build, loaded machine).
-//! Python's own work is serialised by the GIL anyway; what one worker gives up is running two
-//! large decodes at the same time.
+//! Python's own work is serialised by the GIL anyway; what one worker gives up is running the
+//! Rust side of concurrent calls on two cores: with the in-process simulator sharing that worker,
+//! 32 concurrent asyncio calls went 6% and 8 Python threads 13% slower, while sequential sync
+//! calls went twice as fast on an idle machine (docs/BENCHMARKS.md, "Python's sequential calls").
 
 use std::cell::OnceCell;
 use std::future::Future;
@@ -80,6 +82,9 @@ pub fn runtime() -> PyResult<Arc<Runtime>> {
         .build()
         .map_err(|e| PyRuntimeError::new_err(format!("cannot start the tokio runtime: {e}")))?;
     let runtime = Arc::new(runtime);
+    // A fork while another thread was yielding left the flag set in this process, where that
+    // thread does not exist.
+    A_THREAD_IS_YIELDING.store(false, Ordering::Release);
     if let Some(inherited) = slot.replace(SharedRuntime {
         pid,
         runtime: runtime.clone(),
