@@ -10,6 +10,13 @@ Prints numbers and ratios (a benchmark, not a test):
     pip install -r bindings-python/bench/requirements.txt   # next to the installed proxmox-api
     python bindings-python/bench/bench_vs_proxmoxer.py
 
+Section 1 also runs a bare `http.client` (one kept-alive HTTPS connection, the ticket cookie, the
+body's bytes not decoded): the floor of what any Python client gets from this server. It prints
+each client's CPU time and voluntary context switches per call: about 1 when the calling thread
+and the runtime's worker (which also runs the simulator) share a CPU, about 2 when an idle
+machine puts them on two CPUs and every call pays two cross-CPU wake-ups; the rates of both
+proxmox_api and the bare client differ by 2-3x between the two cases (see docs/BENCHMARKS.md).
+
 The simulator is the one embedded in proxmox_api (127.0.0.1, self-signed: proxmox_api pins its
 fingerprint, proxmoxer runs with verify_ssl=False, loopback only). Both clients ask for gzip
 (requests sends `Accept-Encoding: gzip, deflate`, the core `gzip`), so the simulator compresses the
@@ -31,7 +38,7 @@ import sys
 import time
 import urllib.parse
 import warnings
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable, Dict, List, NamedTuple
 
 SEQUENTIAL_SECONDS = 3.0
 RESOURCE_GUESTS = 20_000
@@ -48,13 +55,61 @@ def proxmoxer_client(url: str, user: str, password: str) -> Any:
                       verify_ssl=False)
 
 
-def rate(call: Callable[[], object]) -> float:
+def bare_http_client(url: str, user: str, password: str) -> Callable[[str], bytes]:
+    """The floor of what a Python client can do against this server: `http.client` over one
+    kept-alive HTTPS connection with the ticket cookie, certificate checks off (loopback only),
+    returning the body's bytes without decoding them."""
+    import http.client
+    import ssl
+
+    parsed = urllib.parse.urlparse(url)
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    connection = http.client.HTTPSConnection(parsed.hostname or "127.0.0.1", parsed.port,
+                                             context=context)
+    form = urllib.parse.urlencode({"username": user, "password": password})
+    connection.request("POST", "/api2/json/access/ticket", body=form,
+                       headers={"Content-Type": "application/x-www-form-urlencoded"})
+    login = connection.getresponse()
+    ticket = json.loads(login.read())["data"]["ticket"]
+    headers = {"Cookie": f"PVEAuthCookie={ticket}"}
+
+    def get(path: str) -> bytes:
+        connection.request("GET", "/api2/json" + path, headers=headers)
+        response = connection.getresponse()
+        body = response.read()
+        if response.status != 200:
+            raise RuntimeError(f"GET {path}: {response.status} {response.reason}")
+        return body
+
+    return get
+
+
+class Sequential(NamedTuple):
+    """Sequential calls: their rate, and the whole process's CPU time and voluntary context
+    switches per call (the in-process simulator's included)."""
+
+    per_second: float
+    cpu_us: float
+    switches: float
+
+    def line(self, name: str) -> str:
+        return (f"   {name:<17} {self.per_second:8.0f} req/s {self.cpu_us:6.0f} us CPU/call "
+                f"{self.switches:5.2f} switches/call")
+
+
+def sequential(call: Callable[[], object]) -> Sequential:
     call()  # warm up: login, connection
+    before = resource.getrusage(resource.RUSAGE_SELF)
     count, started = 0, time.perf_counter()
     while time.perf_counter() - started < SEQUENTIAL_SECONDS:
         call()
         count += 1
-    return count / (time.perf_counter() - started)
+    elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return Sequential(count / elapsed, cpu / count * 1e6, (after.ru_nvcsw - before.ru_nvcsw) / count)
 
 
 def peak_rss_mb() -> float:
@@ -155,11 +210,18 @@ def main() -> None:
     with Simulator(nodes=3) as sim:
         client = sim.client()
         prox = proxmoxer_client(sim.url, sim.user, sim.password)
-        ours = rate(lambda: client.node("pve1").status())
-        theirs = rate(lambda: prox.nodes("pve1").status.get())
-        print(f"\n1. sequential GET /nodes/pve1/status ({SEQUENTIAL_SECONDS:.0f} s each)")
-        print(f"   proxmox_api {ours:8.0f} req/s   proxmoxer {theirs:8.0f} req/s   "
-              f"ratio {ours / theirs:5.2f}x (target >= 8x)")
+        bare_get = bare_http_client(sim.url, sim.user, sim.password)
+        ours = sequential(lambda: client.node("pve1").status())
+        theirs = sequential(lambda: prox.nodes("pve1").status.get())
+        bare = sequential(lambda: bare_get("/nodes/pve1/status"))
+        print(f"\n1. sequential GET /nodes/pve1/status ({SEQUENTIAL_SECONDS:.0f} s each; CPU and "
+              "voluntary context switches of the whole process, simulator included)")
+        print(ours.line("proxmox_api"))
+        print(theirs.line("proxmoxer"))
+        print(bare.line("bare http.client"))
+        print(f"   ratio {ours.per_second / theirs.per_second:5.2f}x (target >= 8x); the bare client "
+              f"(keep-alive, body not decoded) is {bare.per_second / theirs.per_second:4.2f}x "
+              f"proxmoxer, proxmox_api {ours.per_second / bare.per_second:4.2f}x the bare client")
 
     with Simulator(nodes=3, guests=RESOURCE_GUESTS) as sim:
         ours_r = measure_child("proxmox_api", sim)

@@ -9,11 +9,24 @@
 //! Both the sync and the async client spawn every call onto this runtime and await the task's
 //! join handle, so a panic inside a call becomes a Python exception instead of unwinding across
 //! the FFI boundary.
+//!
+//! The runtime has one worker thread. With two, tokio wakes the second worker whenever the first
+//! picks up a task spawned from outside (a searching worker that finds work wakes another to keep
+//! searching): every sync call woke both workers, and the second found nothing to do. Measured
+//! with the in-process simulator, that was 3.8 context switches per `GET /nodes/{node}/status`
+//! against 1.0 with one worker, and 117 against 93 us of CPU per call (`ci` build, loaded machine).
+//! Python's own work is serialised by the GIL anyway; what one worker gives up is running the
+//! Rust side of concurrent calls on two cores: with the in-process simulator sharing that worker,
+//! 32 concurrent asyncio calls went 6% and 8 Python threads 13% slower, while sequential sync
+//! calls went twice as fast on an idle machine (docs/BENCHMARKS.md, "Python's sequential calls").
 
 use std::cell::OnceCell;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll, Wake, Waker};
+use std::thread::{self, Thread};
 use std::time::Duration;
 
 use pyo3::exceptions::PyRuntimeError;
@@ -21,9 +34,30 @@ use pyo3::prelude::*;
 use pyo3_async_runtimes::generic::{ContextExt, Runtime as GenericRuntime};
 use pyo3_async_runtimes::TaskLocals;
 use tokio::runtime::Runtime;
+use tokio::task::{JoinError, JoinHandle};
 
 /// How often a blocking call wakes up to let Python handle signals (Ctrl-C).
 const SIGNAL_CHECK_INTERVAL: Duration = Duration::from_millis(100);
+
+/// Worker threads of the process-wide runtime (why one: see the module documentation).
+const WORKER_THREADS: usize = 1;
+
+/// How many times a waiting Python thread yields its CPU, checking for the answer, before it
+/// sleeps (a yield is about 0.3 us, so this is about 600 us). Two cases, both measured with the
+/// in-process simulator on a 2-vCPU VM:
+/// - the calling thread and the worker share a CPU: each yield hands the CPU straight to the
+///   worker, and the answer is back in 70-90 us;
+/// - they run on two CPUs (an idle machine): a call takes about 200 us, and a thread that slept
+///   must be woken on a halted vCPU. Yielding for 2000 rounds instead of 200 took a sequential
+///   call from about 4,200 to 7,300 req/s (`ci` build), and the thread never slept.
+///
+/// A yield, unlike a busy spin, gives the CPU to any other runnable thread (a busy spin on the
+/// worker's CPU halved the rate); a call longer than this costs at most this much CPU.
+const YIELDS_BEFORE_SLEEPING: u32 = 2000;
+
+/// At most one thread at a time yields before sleeping: with many Python threads in sync calls,
+/// the others sleep at once instead of competing with the worker for the cores.
+static A_THREAD_IS_YIELDING: AtomicBool = AtomicBool::new(false);
 
 struct SharedRuntime {
     pid: u32,
@@ -42,12 +76,15 @@ pub fn runtime() -> PyResult<Arc<Runtime>> {
         }
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+        .worker_threads(WORKER_THREADS)
         .thread_name("proxmox-api")
         .enable_all()
         .build()
         .map_err(|e| PyRuntimeError::new_err(format!("cannot start the tokio runtime: {e}")))?;
     let runtime = Arc::new(runtime);
+    // A fork while another thread was yielding left the flag set in this process, where that
+    // thread does not exist.
+    A_THREAD_IS_YIELDING.store(false, Ordering::Release);
     if let Some(inherited) = slot.replace(SharedRuntime {
         pid,
         runtime: runtime.clone(),
@@ -59,7 +96,7 @@ pub fn runtime() -> PyResult<Arc<Runtime>> {
 }
 
 /// A task that did not finish normally, as a Python exception.
-pub fn join_error_to_py(error: tokio::task::JoinError) -> PyErr {
+pub fn join_error_to_py(error: JoinError) -> PyErr {
     if error.is_panic() {
         PyRuntimeError::new_err("internal error: a proxmox_api call panicked (this is a bug)")
     } else {
@@ -71,6 +108,11 @@ pub fn join_error_to_py(error: tokio::task::JoinError) -> PyErr {
 ///
 /// The GIL is released while waiting so other Python threads run, and the wait wakes up
 /// periodically to deliver signals: Ctrl-C raises `KeyboardInterrupt` and cancels the call.
+///
+/// The calling thread polls the task's join handle itself with a waker that unparks it, rather
+/// than entering the runtime with `Runtime::block_on` and a `tokio::time::timeout`: no timer is
+/// inserted into and removed from the runtime's wheel on every call, and the thread can yield for
+/// a while before it sleeps (see [`YIELDS_BEFORE_SLEEPING`]).
 pub fn block_on<F, T>(py: Python<'_>, future: F) -> PyResult<T>
 where
     F: Future<Output = T> + Send + 'static,
@@ -78,20 +120,103 @@ where
 {
     let runtime = runtime()?;
     let mut task = runtime.spawn(future);
+    let wake = Arc::new(ThreadWake::for_current_thread());
+    let waker = Waker::from(wake.clone());
     loop {
-        // The timer is created inside `block_on` so that it finds the runtime's time driver.
-        let waited = py.allow_threads(|| {
-            runtime.block_on(async { tokio::time::timeout(SIGNAL_CHECK_INTERVAL, &mut task).await })
-        });
-        match waited {
-            Ok(Ok(value)) => return Ok(value),
-            Ok(Err(join_error)) => return Err(join_error_to_py(join_error)),
-            Err(_still_running) => {
+        match py.allow_threads(|| wake.wait_for(&mut task, &waker)) {
+            Some(Ok(value)) => return Ok(value),
+            Some(Err(join_error)) => return Err(join_error_to_py(join_error)),
+            None => {
                 if let Err(interrupted) = py.check_signals() {
                     task.abort();
                     return Err(interrupted);
                 }
             }
+        }
+    }
+}
+
+/// `ThreadWake::state`: the waiting thread runs (polls or yields).
+const RUNNING: u8 = 0;
+/// `ThreadWake::state`: the waiting thread sleeps in `thread::park_timeout` and must be unparked.
+const SLEEPING: u8 = 1;
+/// `ThreadWake::state`: the task was woken since the waiting thread last polled it.
+const WOKEN: u8 = 2;
+
+/// A waker for one Python thread waiting on one task: it sets a flag that the thread checks while
+/// it yields, and unparks the thread only if it has gone to sleep (a futex call saved on the
+/// worker's side as well).
+struct ThreadWake {
+    thread: Thread,
+    state: AtomicU8,
+}
+
+impl ThreadWake {
+    fn for_current_thread() -> Self {
+        Self {
+            thread: thread::current(),
+            state: AtomicU8::new(RUNNING),
+        }
+    }
+
+    /// Polls `task` until it ends (`Some`) or until about [`SIGNAL_CHECK_INTERVAL`] has passed
+    /// (`None`: the caller checks signals and calls again). A spurious unpark only returns early.
+    fn wait_for<T>(&self, task: &mut JoinHandle<T>, waker: &Waker) -> Option<Result<T, JoinError>> {
+        let mut context = Context::from_waker(waker);
+        loop {
+            // Before polling, so that a wake-up arriving during the poll is not lost.
+            self.state.store(RUNNING, Ordering::SeqCst);
+            if let Poll::Ready(outcome) = Pin::new(&mut *task).poll(&mut context) {
+                return Some(outcome);
+            }
+            if self.yield_until_woken() {
+                continue;
+            }
+            if self
+                .state
+                .compare_exchange(RUNNING, SLEEPING, Ordering::SeqCst, Ordering::SeqCst)
+                .is_err()
+            {
+                continue; // woken between the last check and now
+            }
+            thread::park_timeout(SIGNAL_CHECK_INTERVAL);
+            if self
+                .state
+                .compare_exchange(SLEEPING, RUNNING, Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok()
+            {
+                return None; // not woken: the interval passed (or a spurious unpark)
+            }
+        }
+    }
+
+    /// Yields the CPU up to [`YIELDS_BEFORE_SLEEPING`] times while no wake-up has arrived; true
+    /// when one did. Only one thread of the process does this at a time.
+    fn yield_until_woken(&self) -> bool {
+        if A_THREAD_IS_YIELDING.swap(true, Ordering::Acquire) {
+            return false;
+        }
+        let mut woken = false;
+        for _ in 0..YIELDS_BEFORE_SLEEPING {
+            if self.state.load(Ordering::Acquire) == WOKEN {
+                woken = true;
+                break;
+            }
+            thread::yield_now();
+        }
+        A_THREAD_IS_YIELDING.store(false, Ordering::Release);
+        woken || self.state.load(Ordering::Acquire) == WOKEN
+    }
+}
+
+impl Wake for ThreadWake {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        if self.state.swap(WOKEN, Ordering::SeqCst) == SLEEPING {
+            self.thread.unpark();
         }
     }
 }

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import threading
 import time
 
@@ -23,6 +25,26 @@ def test_sync_calls_release_the_gil(faults: Simulator) -> None:
     worker.join()
     assert result[0].version
     assert spins > 10_000, f"the main thread barely ran ({spins} spins): GIL held during I/O?"
+
+
+def test_ctrl_c_interrupts_a_blocked_sync_call(faults: Simulator) -> None:
+    client = faults.client(request_timeout=120)
+    client.version()
+    # The answer is held for 60 s: the call can only end early through the interrupt, and if the
+    # wait did not look at signals the call would succeed after the stall and the test would fail.
+    faults.network_fault("stall", "GET", "/nodes/pve1/status", seconds=60)
+    interrupter = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    interrupter.start()
+    try:
+        client.node("pve1").status()
+    except KeyboardInterrupt:
+        pass
+    else:
+        raise AssertionError("the stalled call returned instead of raising KeyboardInterrupt")
+    finally:
+        interrupter.cancel()
+    assert faults.fault_log() == [("stall", "GET", "/nodes/pve1/status")]
+    assert client.node("pve1").status().memory.total > 0  # the client still works afterwards
 
 
 def test_status_of_all_nodes_keeps_an_offline_node_as_its_error(faults: Simulator) -> None:
