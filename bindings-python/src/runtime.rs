@@ -10,15 +10,15 @@
 //! join handle, so a panic inside a call becomes a Python exception instead of unwinding across
 //! the FFI boundary.
 //!
-//! The runtime has one worker thread. With two, tokio wakes the second worker whenever the first
-//! picks up a task spawned from outside (a searching worker that finds work wakes another to keep
-//! searching): every sync call woke both workers, and the second found nothing to do. Measured
-//! with the in-process simulator, that was 3.8 context switches per `GET /nodes/{node}/status`
-//! against 1.0 with one worker, and 117 against 93 us of CPU per call (`ci` build, loaded machine).
-//! Python's own work is serialised by the GIL anyway; what one worker gives up is running the
-//! Rust side of concurrent calls on two cores: with the in-process simulator sharing that worker,
-//! 32 concurrent asyncio calls went 6% and 8 Python threads 13% slower, while sequential sync
-//! calls went twice as fast on an idle machine (docs/BENCHMARKS.md, "Python's sequential calls").
+//! The runtime has two worker threads, on purpose, although one is faster for sequential sync
+//! calls. With two, tokio wakes the second worker whenever the first picks up a task spawned from
+//! outside, so a sequential call costs more wake-ups (3.8 against 1.0 context switches per
+//! `GET /nodes/{node}/status`, 117 against 93 us of CPU; `ci` build, loaded machine), and one
+//! worker made sequential sync calls about 20% faster on an idle machine. But one worker runs the
+//! Rust side of all concurrent calls, and the in-process simulator, on one core: 32 concurrent
+//! asyncio calls were 6% slower, 8 Python threads 13%, and the 20,000-guest listing 5-12 ms slower
+//! (the connection's reads and the decode no longer overlap). Throughput of concurrent work and
+//! large listings is kept; the sync wait below takes care of most of the sequential cost.
 
 use std::cell::OnceCell;
 use std::future::Future;
@@ -39,8 +39,8 @@ use tokio::task::{JoinError, JoinHandle};
 /// How often a blocking call wakes up to let Python handle signals (Ctrl-C).
 const SIGNAL_CHECK_INTERVAL: Duration = Duration::from_millis(100);
 
-/// Worker threads of the process-wide runtime (why one: see the module documentation).
-const WORKER_THREADS: usize = 1;
+/// Worker threads of the process-wide runtime (why two: see the module documentation).
+const WORKER_THREADS: usize = 2;
 
 /// How many times a waiting Python thread yields its CPU, checking for the answer, before it
 /// sleeps (a yield is about 0.3 us, so this is about 600 us). Two cases, both measured with the
