@@ -52,6 +52,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     sim::register(m)?;
     m.add_function(wrap_pyfunction!(_stubs, m)?)?;
     m.add_function(wrap_pyfunction!(_operations, m)?)?;
+    m.add_function(wrap_pyfunction!(runtime::_shutdown_runtime_at_exit, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -66,8 +66,19 @@ struct SharedRuntime {
 
 static RUNTIME: Mutex<Option<SharedRuntime>> = Mutex::new(None);
 
+/// Set when the interpreter exits (see [`shutdown_at_exit`]): no runtime is started after that.
+static EXITING: AtomicBool = AtomicBool::new(false);
+
+/// How long the exit waits for the runtime's workers to let go of their tasks.
+const EXIT_GRACE: Duration = Duration::from_secs(1);
+
 /// The runtime for this process, created (or re-created after a fork) when needed.
 pub fn runtime() -> PyResult<Arc<Runtime>> {
+    if EXITING.load(Ordering::Acquire) {
+        return Err(PyRuntimeError::new_err(
+            "the Python interpreter is exiting: proxmox_api calls are no longer possible",
+        ));
+    }
     let pid = std::process::id();
     let mut slot = RUNTIME.lock().unwrap_or_else(PoisonError::into_inner);
     if let Some(shared) = slot.as_ref() {
@@ -93,6 +104,36 @@ pub fn runtime() -> PyResult<Arc<Runtime>> {
         std::mem::forget(inherited);
     }
     Ok(runtime)
+}
+
+/// Stops the shared runtime while the interpreter exits; `proxmox_api` registers it with
+/// `atexit`.
+///
+/// Without it, the runtime's worker threads outlive the interpreter: an asyncio call whose answer
+/// arrives late (or a task still dropping its Python objects) takes the GIL from a worker while
+/// Python finalizes, which crashed the process at exit (SIGSEGV, or `PyGILState_Release` fatal
+/// errors) in about half of the runs of a script that used `AsyncClient`. `atexit` callbacks run
+/// before finalization, when other threads may still take the GIL, so the workers are given the
+/// GIL (released here) to finish or drop their tasks, and then they are gone.
+#[pyfunction]
+pub fn _shutdown_runtime_at_exit(py: Python<'_>) {
+    EXITING.store(true, Ordering::Release);
+    let taken = RUNTIME
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .take();
+    let Some(shared) = taken else { return };
+    if shared.pid != std::process::id() {
+        // Inherited through a fork: its workers are the parent's.
+        std::mem::forget(shared);
+        return;
+    }
+    match Arc::try_unwrap(shared.runtime) {
+        Ok(runtime) => py.allow_threads(|| runtime.shutdown_timeout(EXIT_GRACE)),
+        // A call still runs on another (daemon) thread and holds the runtime; dropping it here
+        // would wait for that call. It keeps the runtime, and no new call can start one.
+        Err(still_in_use) => std::mem::forget(still_in_use),
+    }
 }
 
 /// A task that did not finish normally, as a Python exception.

@@ -12,6 +12,7 @@ endpoint. :class:`AsyncClient` has the same handles with awaitable methods. Ever
 :class:`ProxmoxError` subclass (see :mod:`proxmox_api.errors`).
 """
 
+import atexit as _atexit
 import collections.abc as _abc
 
 from proxmox_api import _native
@@ -106,6 +107,10 @@ from proxmox_api.paths import ApiPath, AsyncApiPath
 
 # The asyncio methods return `Pending`: a real coroutine for asyncio.run(), gather() and friends.
 _abc.Coroutine.register(_native.Pending)
+
+# The runtime's worker threads must be gone before the interpreter finalizes (see
+# `_shutdown_runtime_at_exit` in runtime.rs): a late asyncio answer otherwise crashes the exit.
+_atexit.register(_native._shutdown_runtime_at_exit)
 
 __all__ = [
     "__version__",
