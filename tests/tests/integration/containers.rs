@@ -4,7 +4,7 @@ use crate::common;
 
 use std::collections::BTreeSet;
 
-use common::{a_template, finish, spec, start};
+use common::{a_template, created_container, finish, spec, start};
 use proxmox_api_core::api::Placement;
 use proxmox_api_core::models::{GuestStatus, NodeOnlineStatus};
 use proxmox_api_core::Error;
@@ -63,15 +63,8 @@ async fn full_lifecycle_create_start_stop_delete() {
 async fn shutdown_and_reboot_are_tasks_of_their_type() {
     let env = start(1).await;
     let client = &env.client;
-    let template = a_template(client, "pve1").await;
-    let created = client
-        .containers()
-        .create(spec(&template, "cycle").node("pve1").build().unwrap())
-        .send()
-        .await
-        .unwrap();
-    finish(created.task).await.unwrap();
-    let ct = client.node("pve1").container(created.vmid);
+    let vmid = created_container(client, "pve1", "cycle").await;
+    let ct = client.node("pve1").container(vmid);
     finish(ct.start().await.unwrap()).await.unwrap();
     let reboot = ct.reboot().await.unwrap();
     assert_eq!(reboot.upid().task_type, "vzreboot");
@@ -87,15 +80,8 @@ async fn shutdown_and_reboot_are_tasks_of_their_type() {
 async fn deleting_a_running_container_stops_it_first() {
     let env = start(1).await;
     let client = &env.client;
-    let template = a_template(client, "pve1").await;
-    let created = client
-        .containers()
-        .create(spec(&template, "running").node("pve1").build().unwrap())
-        .send()
-        .await
-        .unwrap();
-    finish(created.task).await.unwrap();
-    let ct = client.node("pve1").container(created.vmid);
+    let vmid = created_container(client, "pve1", "running").await;
+    let ct = client.node("pve1").container(vmid);
     finish(ct.start().await.unwrap()).await.unwrap();
     assert_eq!(ct.status().await.unwrap().status, GuestStatus::Running);
 
@@ -103,7 +89,7 @@ async fn deleting_a_running_container_stops_it_first() {
 
     let stops = client
         .node("pve1")
-        .tasks(Some("vzstop"), Some(created.vmid))
+        .tasks(Some("vzstop"), Some(vmid))
         .await
         .unwrap();
     assert_eq!(
@@ -111,7 +97,7 @@ async fn deleting_a_running_container_stops_it_first() {
         1,
         "exactly one stop before the destroy: {stops:?}"
     );
-    assert!(client.containers().get(created.vmid).await.is_err());
+    assert!(client.containers().get(vmid).await.is_err());
 }
 
 #[tokio::test]
@@ -333,15 +319,8 @@ async fn an_invalid_spec_is_refused_before_sending() {
 async fn container_rrddata_and_node_listing() {
     let env = start(1).await;
     let client = &env.client;
-    let template = a_template(client, "pve1").await;
-    let created = client
-        .containers()
-        .create(spec(&template, "graphs").node("pve1").build().unwrap())
-        .send()
-        .await
-        .unwrap();
-    finish(created.task).await.unwrap();
-    let ct = client.node("pve1").container(created.vmid);
+    let vmid = created_container(client, "pve1", "graphs").await;
+    let ct = client.node("pve1").container(vmid);
     finish(ct.start().await.unwrap()).await.unwrap();
     let points = ct
         .rrddata(
@@ -355,7 +334,7 @@ async fn container_rrddata_and_node_listing() {
     let on_node = client.node("pve1").containers().await.unwrap();
     let listed = on_node
         .iter()
-        .find(|c| c.vmid == created.vmid)
+        .find(|c| c.vmid == vmid)
         .expect("listed on its node");
     assert_eq!(listed.status, GuestStatus::Running);
 }

@@ -3,21 +3,14 @@
 
 use crate::common;
 
-use common::{a_template, finish, spec, start_scaled};
+use common::{created_container, finish, start_scaled};
 
 #[tokio::test]
 async fn a_task_page_carries_the_total_of_all_matching_tasks() {
     let env = start_scaled(1, 0.0).await;
     let client = &env.client;
-    let template = a_template(client, "pve1").await;
-    let created = client
-        .containers()
-        .create(spec(&template, "paged").node("pve1").build().unwrap())
-        .send()
-        .await
-        .unwrap();
-    finish(created.task).await.unwrap();
-    let ct = client.node("pve1").container(created.vmid);
+    let vmid = created_container(client, "pve1", "paged").await;
+    let ct = client.node("pve1").container(vmid);
     for _ in 0..3 {
         finish(ct.start().await.unwrap()).await.unwrap();
         finish(ct.stop().await.unwrap()).await.unwrap();
@@ -49,7 +42,7 @@ async fn a_task_page_carries_the_total_of_all_matching_tasks() {
     assert_eq!(starts.tasks[0].task_type, "vzstart");
     assert_eq!(starts.total, Some(3), "only the matching tasks count");
     let stops = node
-        .task_page(Some("vzstop"), Some(created.vmid), 1, 50)
+        .task_page(Some("vzstop"), Some(vmid), 1, 50)
         .await
         .unwrap();
     assert_eq!(stops.tasks.len(), 2, "the 3 stops after skipping one");

@@ -2,7 +2,7 @@
 
 use crate::common;
 
-use common::{a_template, client_for, finish, spec, start};
+use common::{a_template, client_for, created_container, finish, spec, start};
 use secrecy::ExposeSecret;
 
 #[tokio::test]
@@ -19,22 +19,15 @@ async fn create_get_assign_unassign_delete() {
         .iter()
         .any(|u| u.userid == userid));
 
-    let template = a_template(client, "pve1").await;
-    let ct = client
-        .containers()
-        .create(spec(&template, "alices").node("pve1").build().unwrap())
-        .send()
-        .await
-        .unwrap();
-    finish(ct.task).await.unwrap();
+    let vmid = created_container(client, "pve1", "alices").await;
 
     assert!(users.get(&userid).await.unwrap().vmids.is_empty());
-    users.assign(&userid, ct.vmid).await.unwrap();
-    assert_eq!(users.get(&userid).await.unwrap().vmids, vec![ct.vmid]);
+    users.assign(&userid, vmid).await.unwrap();
+    assert_eq!(users.get(&userid).await.unwrap().vmids, vec![vmid]);
     let acl = users.acl().await.unwrap();
     let entry = acl
         .iter()
-        .find(|e| e.ugid == userid && e.path == format!("/vms/{}", ct.vmid))
+        .find(|e| e.ugid == userid && e.path == format!("/vms/{}", vmid))
         .expect("ACL entry");
     assert_eq!(entry.roleid, "PVEVMUser");
     let theirs: Vec<u32> = users
@@ -44,12 +37,12 @@ async fn create_get_assign_unassign_delete() {
         .iter()
         .map(|g| g.vmid)
         .collect();
-    assert_eq!(theirs, vec![ct.vmid]);
+    assert_eq!(theirs, vec![vmid]);
 
-    users.unassign(&userid, ct.vmid).await.unwrap();
+    users.unassign(&userid, vmid).await.unwrap();
     assert!(users.get(&userid).await.unwrap().vmids.is_empty());
 
-    users.assign(&userid, ct.vmid).await.unwrap();
+    users.assign(&userid, vmid).await.unwrap();
     users.delete(&userid).await.unwrap();
     assert!(!users
         .list()
@@ -59,7 +52,7 @@ async fn create_get_assign_unassign_delete() {
         .any(|u| u.userid == userid));
     assert!(!users.acl().await.unwrap().iter().any(|e| e.ugid == userid));
     // Deleting the user never deletes the container.
-    assert!(client.containers().get(ct.vmid).await.is_ok());
+    assert!(client.containers().get(vmid).await.is_ok());
 }
 
 #[tokio::test]

@@ -2,22 +2,15 @@
 
 use crate::common;
 
-use common::{a_template, finish, spec, start};
+use common::{created_container, finish, start};
 use secrecy::ExposeSecret;
 
 #[tokio::test]
 async fn vnc_proxy_is_typed_and_secret() {
     let env = start(1).await;
     let client = &env.client;
-    let template = a_template(client, "pve1").await;
-    let created = client
-        .containers()
-        .create(spec(&template, "console").node("pve1").build().unwrap())
-        .send()
-        .await
-        .unwrap();
-    finish(created.task).await.unwrap();
-    let ct = client.node("pve1").container(created.vmid);
+    let vmid = created_container(client, "pve1", "console").await;
+    let ct = client.node("pve1").container(vmid);
     finish(ct.start().await.unwrap()).await.unwrap();
 
     let proxy = ct.vnc_proxy().await.unwrap();
@@ -28,13 +21,13 @@ async fn vnc_proxy_is_typed_and_secret() {
     let debug = format!("{proxy:?}");
     assert!(!debug.contains(proxy.ticket.expose_secret()));
 
-    let url = client.console_url("pve1", created.vmid, "console");
+    let url = client.console_url("pve1", vmid, "console");
     let base = env.sim.url().trim_end_matches('/').to_owned();
     assert_eq!(
         url,
         format!(
             "{base}/?console=lxc&novnc=1&vmid={}&vmname=console&node=pve1&resize=off",
-            created.vmid
+            vmid
         )
     );
 }

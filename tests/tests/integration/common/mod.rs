@@ -75,3 +75,19 @@ pub fn spec(template: &str, hostname: &str) -> proxmox_api_core::api::ContainerS
         .memory_mib(256)
         .disk_gib(2)
 }
+
+/// Creates a container from a template on `node`, waits for the creation and returns its vmid:
+/// the setup of every test that needs a container and is not about creating one.
+pub async fn created_container(client: &Client, node: &str, hostname: &str) -> u32 {
+    let template = a_template(client, node).await;
+    let created = client
+        .containers()
+        .create(spec(&template, hostname).node(node).build().unwrap())
+        .send()
+        .await
+        .expect("the creation is accepted");
+    finish(created.task)
+        .await
+        .expect("the creation task ends OK");
+    created.vmid
+}
