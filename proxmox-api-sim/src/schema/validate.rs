@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::formats;
-use super::param::{Format, ParamDef, ParamType, Params};
+use super::param::{Format, ParamDef, ParamType, Params, Pattern};
 use super::MethodDef;
 use crate::api_error::ApiError;
 
@@ -90,7 +90,7 @@ fn check_value(def: &ParamDef, value: &str) -> Result<(), String> {
         }
         Format::Object(keys) => check_property_string(keys, value)?,
     }
-    if let Some(re) = &def.pattern {
+    if let Some(re) = def.pattern.as_ref().and_then(Pattern::regex) {
         if !re.is_match(value) {
             return Err("value does not match the regex pattern".to_owned());
         }
