@@ -434,44 +434,16 @@ async fn logins_and_the_root_password_check_give_no_oracle() {
     let addr = env.addr;
 
     // Unknown and existing users with a wrong password: same status, same body, same path.
-    let (unknown_status, unknown) = call(
-        addr,
-        "POST",
-        "/login",
-        None,
-        Some(json!({ "username": "nobody", "password": "guess-pass-1" })),
-    )
-    .await;
-    let (known_status, known) = call(
-        addr,
-        "POST",
-        "/login",
-        None,
-        Some(json!({ "username": "dave", "password": "guess-pass-1" })),
-    )
-    .await;
+    let (unknown_status, unknown) = login_attempt(addr, "nobody", "guess-pass-1").await;
+    let (known_status, known) = login_attempt(addr, "dave", "guess-pass-1").await;
     assert_eq!((unknown_status, &unknown), (known_status, &known));
     assert_eq!(known_status, 401);
     let unknown_ms = median_ms(5, || async {
-        call(
-            addr,
-            "POST",
-            "/login",
-            None,
-            Some(json!({ "username": "nobody2", "password": "guess-pass-1" })),
-        )
-        .await;
+        login_attempt(addr, "nobody2", "guess-pass-1").await;
     })
     .await;
     let known_ms = median_ms(5, || async {
-        call(
-            addr,
-            "POST",
-            "/login",
-            None,
-            Some(json!({ "username": "alice", "password": "guess-pass-1" })),
-        )
-        .await;
+        login_attempt(addr, "alice", "guess-pass-1").await;
     })
     .await;
     println!("failed login, median of 5: unknown user {unknown_ms:.1} ms, existing user {known_ms:.1} ms");
@@ -544,58 +516,28 @@ async fn failed_logins_are_limited_per_user_and_per_address() {
     })
     .await;
     let addr = env.addr;
-    let attempt = |username: &'static str, password: &'static str| {
-        call(
-            addr,
-            "POST",
-            "/login",
-            None,
-            Some(json!({ "username": username, "password": password })),
-        )
-    };
     for _ in 0..3 {
-        assert_eq!(attempt("alice", "guess-pass-1").await.0, 401);
+        assert_eq!(login_attempt(addr, "alice", "guess-pass-1").await.0, 401);
     }
     // Even the right password is refused now: the limit is no oracle either.
-    let (status, answer) = attempt("alice", ALICE_PASSWORD).await;
+    let (status, answer) = login_attempt(addr, "alice", ALICE_PASSWORD).await;
     assert_eq!(status, 429, "{answer}");
     // Another user from the same address still may, until the address is used up too (all
     // tests come from 127.0.0.1); unknown names count like real ones.
-    assert_eq!(attempt("dave", "guess-pass-1").await.0, 401);
-    assert_eq!(attempt("nobody", "guess-pass-1").await.0, 401);
-    let (status, answer) = attempt("dave", DAVE_PASSWORD).await;
+    assert_eq!(login_attempt(addr, "dave", "guess-pass-1").await.0, 401);
+    assert_eq!(login_attempt(addr, "nobody", "guess-pass-1").await.0, 401);
+    let (status, answer) = login_attempt(addr, "dave", DAVE_PASSWORD).await;
     assert_eq!(status, 429, "{answer}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sessions_renew_and_users_outside_the_groups_cannot_log_in() {
     let env = start(Options::default()).await;
-    let (status, answer) = call(
-        env.addr,
-        "POST",
-        "/login",
-        None,
-        Some(json!({ "username": "outsider", "password": OUTSIDER_PASSWORD })),
-    )
-    .await;
+    let (status, answer) = login_attempt(env.addr, "outsider", OUTSIDER_PASSWORD).await;
     assert_eq!(status, 403, "{answer}");
-    let (status, answer) = call(
-        env.addr,
-        "POST",
-        "/login",
-        None,
-        Some(json!({ "username": "svc", "password": SVC_PASSWORD })),
-    )
-    .await;
+    let (status, answer) = login_attempt(env.addr, "svc", SVC_PASSWORD).await;
     assert_eq!(status, 403, "{answer}");
-    let (status, answer) = call(
-        env.addr,
-        "POST",
-        "/login",
-        None,
-        Some(json!({ "username": "root@pam", "password": env.sim.password() })),
-    )
-    .await;
+    let (status, answer) = login_attempt(env.addr, "root@pam", env.sim.password()).await;
     assert_eq!(status, 400, "{answer}");
 
     let alice = login(env.addr, "alice", ALICE_PASSWORD).await;

@@ -240,16 +240,21 @@ pub async fn call(
     parse_answer(&raw)
 }
 
-/// Logs in and returns the session token.
-pub async fn login(addr: SocketAddr, username: &str, password: &str) -> String {
-    let (status, body) = call(
+/// `POST /login` with these credentials: the status and the answer, whatever they are.
+pub async fn login_attempt(addr: SocketAddr, username: &str, password: &str) -> (u16, Value) {
+    call(
         addr,
         "POST",
         "/login",
         None,
         Some(json!({ "username": username, "password": password })),
     )
-    .await;
+    .await
+}
+
+/// Logs in and returns the session token.
+pub async fn login(addr: SocketAddr, username: &str, password: &str) -> String {
+    let (status, body) = login_attempt(addr, username, password).await;
     assert_eq!(status, 200, "login {username}: {body}");
     body["token"].as_str().expect("token").to_owned()
 }
