@@ -12,6 +12,27 @@ use proxmox_api_core::{Credentials, ManualClock};
 
 const MIN: u64 = 60;
 
+/// root@pam's password logins (`pw`): the n-th gets the n-th of `tickets`, the last one from
+/// then on; `expect` of them in all.
+async fn password_logins(
+    server: &mut mockito::ServerGuard,
+    tickets: &[&str],
+    expect: usize,
+) -> mockito::Mock {
+    let tickets: Vec<String> = tickets.iter().map(|t| (*t).to_owned()).collect();
+    let n = AtomicUsize::new(0);
+    server
+        .mock("POST", "/api2/json/access/ticket")
+        .match_body(Matcher::Exact("username=root%40pam&password=pw".to_owned()))
+        .with_body_from_request(move |_| {
+            let i = n.fetch_add(1, Ordering::SeqCst).min(tickets.len() - 1);
+            login_reply("root@pam", &tickets[i], "C").into()
+        })
+        .expect(expect)
+        .create_async()
+        .await
+}
+
 #[tokio::test]
 async fn renews_at_the_configured_age_and_logs_in_again_past_two_hours() {
     let mut server = mockito::Server::new_async().await;
@@ -19,24 +40,7 @@ async fn renews_at_the_configured_age_and_logs_in_again_past_two_hours() {
     let t1 = ticket("root@pam", T0, "one");
     let t2 = ticket("root@pam", T0 + 31 * MIN, "two");
     let t3 = ticket("root@pam", T0 + 200 * MIN, "three");
-    let password_login = server
-        .mock("POST", "/api2/json/access/ticket")
-        .match_body(Matcher::Exact("username=root%40pam&password=pw".to_owned()))
-        .with_body_from_request({
-            let (t1, t3) = (t1.clone(), t3.clone());
-            let n = AtomicUsize::new(0);
-            move |_| {
-                let t = if n.fetch_add(1, Ordering::SeqCst) == 0 {
-                    &t1
-                } else {
-                    &t3
-                };
-                login_reply("root@pam", t, "C").into()
-            }
-        })
-        .expect(2)
-        .create_async()
-        .await;
+    let password_login = password_logins(&mut server, &[&t1, &t3], 2).await;
     let renewal = server
         .mock("POST", "/api2/json/access/ticket")
         .match_body(Matcher::Exact(format!(
@@ -92,24 +96,7 @@ async fn refused_renewal_falls_back_to_a_password_login() {
     let clock = ManualClock::at_unix(T0);
     let t1 = ticket("root@pam", T0, "one");
     let t2 = ticket("root@pam", T0 + 90 * MIN, "two");
-    let login = server
-        .mock("POST", "/api2/json/access/ticket")
-        .match_body(Matcher::Exact("username=root%40pam&password=pw".to_owned()))
-        .with_body_from_request({
-            let (t1, t2) = (t1.clone(), t2.clone());
-            let n = AtomicUsize::new(0);
-            move |_| {
-                let t = if n.fetch_add(1, Ordering::SeqCst) == 0 {
-                    &t1
-                } else {
-                    &t2
-                };
-                login_reply("root@pam", t, "C").into()
-            }
-        })
-        .expect(2)
-        .create_async()
-        .await;
+    let login = password_logins(&mut server, &[&t1, &t2], 2).await;
     let renewal = server
         .mock("POST", "/api2/json/access/ticket")
         .match_body(Matcher::Regex("password=PVE".to_owned()))
@@ -142,20 +129,7 @@ async fn unexpected_401_relogs_and_retries_within_bounds() {
     let t1 = ticket("root@pam", T0, "one");
     let t2 = ticket("root@pam", T0 + 1, "two");
     let t3 = ticket("root@pam", T0 + 2, "three");
-    let login = server
-        .mock("POST", "/api2/json/access/ticket")
-        .match_body(Matcher::Exact("username=root%40pam&password=pw".to_owned()))
-        .with_body_from_request({
-            let tickets = [t1.clone(), t2.clone(), t3.clone()];
-            let n = AtomicUsize::new(0);
-            move |_| {
-                let i = n.fetch_add(1, Ordering::SeqCst).min(2);
-                login_reply("root@pam", &tickets[i], "C").into()
-            }
-        })
-        .expect(4)
-        .create_async()
-        .await;
+    let login = password_logins(&mut server, &[&t1, &t2, &t3], 4).await;
     // The server forgot t1 (e.g. key rotation): 401 with an empty body.
     let refused = server
         .mock("POST", "/api2/json/nodes/pve1/lxc/100/status/start")
