@@ -22,6 +22,7 @@ pub mod credentials;
 pub mod endpoint;
 pub mod envelope;
 pub mod error;
+mod gunzip;
 pub mod loose;
 pub mod models;
 pub mod request;

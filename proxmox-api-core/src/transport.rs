@@ -13,6 +13,7 @@ use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use url::Url;
 
 use crate::error::{Error, TimeoutPhase};
+use crate::gunzip::GunzipError;
 use crate::request::Method;
 use crate::tls::{find_tls_error, TlsOptions};
 
@@ -182,6 +183,9 @@ impl ReqwestTransport {
             // pveproxy speaks HTTP/1.1 only (and the TLS config offers no ALPN): skip the HTTP/2
             // negotiation paths in the pool.
             .http1_only()
+            // Bodies are inflated here, after the limited read (see `gunzip`), even if another
+            // crate in the build turns on reqwest's own decoder.
+            .no_gzip()
             // Sequential small requests: never wait for Nagle to coalesce a request's segments.
             .tcp_nodelay(true)
             .build()
@@ -262,7 +266,12 @@ impl Transport for ReqwestTransport {
             .client
             .request(to_reqwest_method(request.method), request.url.clone())
             .timeout(timeout);
-        builder = builder.headers(header_map(&request.headers)?);
+        let mut headers = header_map(&request.headers)?;
+        // PVE compresses answers over 1 KiB when asked: a large listing moves a fifth of the bytes.
+        headers
+            .entry(header::ACCEPT_ENCODING)
+            .or_insert(HeaderValue::from_static("gzip"));
+        builder = builder.headers(headers);
         if let Some(body) = request.body {
             builder = builder.body(body);
         }
@@ -278,9 +287,17 @@ impl Transport for ReqwestTransport {
             .get::<hyper::ext::ReasonPhrase>()
             .map(|r| String::from_utf8_lossy(r.as_bytes()).into_owned())
             .or_else(|| response.status().canonical_reason().map(ToOwned::to_owned));
+        let gzipped = response
+            .headers()
+            .get(header::CONTENT_ENCODING)
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"gzip"));
+        // Once inflated, the body is no longer what these two headers describe.
         let headers = response
             .headers()
             .iter()
+            .filter(|(k, _)| {
+                !gzipped || (*k != header::CONTENT_ENCODING && *k != header::CONTENT_LENGTH)
+            })
             .map(|(k, v)| {
                 (
                     k.as_str().to_owned(),
@@ -288,7 +305,17 @@ impl Transport for ReqwestTransport {
                 )
             })
             .collect();
-        let body = read_limited(&mut response, request.max_response_bytes, timeout).await?;
+        let limit = request.max_response_bytes;
+        let mut body = read_limited(&mut response, limit, timeout).await?;
+        if gzipped {
+            body = match crate::gunzip::gunzip(&body, limit) {
+                Ok(plain) => Bytes::from(plain),
+                Err(GunzipError::TooLarge) => return Err(TransportError::TooLarge { limit }),
+                Err(GunzipError::Corrupt(message)) => {
+                    return Err(TransportError::Broken { message })
+                }
+            };
+        }
         Ok(HttpResponse {
             status,
             reason,
@@ -308,6 +335,7 @@ fn header_map(headers: &[(String, String)]) -> Result<HeaderMap, TransportError>
             header::COOKIE,
             header::AUTHORIZATION,
             header::CONTENT_TYPE,
+            header::ACCEPT_ENCODING,
         ]
         .into_iter()
         .find(|known| name.eq_ignore_ascii_case(known.as_str()));

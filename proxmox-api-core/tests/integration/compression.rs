@@ -35,3 +35,57 @@ async fn asks_for_gzip_and_decodes_it() {
     assert_eq!(version.release, "9.1");
     mock.assert_async().await;
 }
+
+#[tokio::test]
+async fn the_response_limit_applies_to_the_inflated_body() {
+    // A "gzip bomb": 64 MiB of zeros arrive as about 64 KiB on the wire. The client must stop
+    // at its limit on what the body inflates to, not on what it moved.
+    let mut server = mockito::Server::new_async().await;
+    let clock = ManualClock::at_unix(T0);
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(br#"{"data":""#).unwrap();
+    encoder.write_all(&vec![b'0'; 64 << 20]).unwrap();
+    encoder.write_all(br#""}"#).unwrap();
+    let bomb = encoder.finish().unwrap();
+    assert!(bomb.len() < 1 << 20, "{} bytes on the wire", bomb.len());
+    let _mock = server
+        .mock("GET", "/api2/json/version")
+        .with_header("content-encoding", "gzip")
+        .with_body(bomb)
+        .create_async()
+        .await;
+    let client = builder(&server, &clock)
+        .credentials(Credentials::api_token(
+            "root@pam!ci",
+            "00000000-0000-0000-0000-000000000000",
+        ))
+        .max_response_bytes(8 << 20)
+        .build()
+        .unwrap();
+    let err = client.version().await.unwrap_err();
+    assert!(
+        matches!(err, proxmox_api_core::Error::ResponseTooLarge { limit } if limit == 8 << 20),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_corrupt_gzip_body_is_an_error_that_says_so() {
+    let mut server = mockito::Server::new_async().await;
+    let clock = ManualClock::at_unix(T0);
+    let _mock = server
+        .mock("GET", "/api2/json/version")
+        .with_header("content-encoding", "gzip")
+        .with_body(r#"{"data":{"version":"9.1.1"}}"#)
+        .create_async()
+        .await;
+    let client = builder(&server, &clock)
+        .credentials(Credentials::api_token(
+            "root@pam!ci",
+            "00000000-0000-0000-0000-000000000000",
+        ))
+        .build()
+        .unwrap();
+    let err = client.version().await.unwrap_err();
+    assert!(err.to_string().contains("gzip"), "{err}");
+}
