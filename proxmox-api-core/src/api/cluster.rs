@@ -2,7 +2,7 @@
 
 use crate::client::Client;
 use crate::error::Error;
-use crate::models::{ClusterResource, ClusterStatusEntry, NextId, TaskSummary};
+use crate::models::{ClusterResource, ClusterStatusEntry, NextId, ResourceListing, TaskSummary};
 use crate::request::ApiRequest;
 
 /// The kinds `GET /cluster/resources` can be filtered by.
@@ -157,12 +157,14 @@ impl ClusterApi {
         &self,
         kind: Option<ResourceKind>,
     ) -> Result<Vec<ClusterResource>, Error> {
-        self.client
+        let listing: ResourceListing = self
+            .client
             .send(
                 ApiRequest::get(["cluster", "resources"])
                     .param_opt("type", kind.map(|k| k.as_str())),
             )
-            .await
+            .await?;
+        Ok(listing.0)
     }
 
     /// Quorum and which nodes are online (`GET /cluster/status`).

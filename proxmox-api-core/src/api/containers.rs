@@ -15,7 +15,7 @@ use crate::client::Client;
 use crate::error::Error;
 use crate::models::{
     ClusterResource, GuestResource, GuestRrdPoint, GuestStatus, LxcConfig, LxcStatus, NextId,
-    NodeOnlineStatus, RrdConsolidation, RrdTimeframe,
+    NodeOnlineStatus, ResourceListing, RrdConsolidation, RrdTimeframe,
 };
 use crate::request::ApiRequest;
 use crate::tasks::Task;
@@ -185,7 +185,7 @@ impl Client {
 impl ContainersApi {
     /// Every container the caller may see, in one request (`GET /cluster/resources?type=vm`).
     pub async fn list(&self) -> Result<Vec<GuestResource>, Error> {
-        let resources: Vec<ClusterResource> = self
+        let ResourceListing(resources) = self
             .client
             .send(ApiRequest::get(["cluster", "resources"]).param("type", "vm"))
             .await?;

@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 
 use crate::client::Client;
 use crate::error::Error;
-use crate::models::{ClusterResource, TaskSummary};
+use crate::models::{ClusterResource, ResourceListing, TaskSummary};
 use crate::request::ApiRequest;
 use crate::upid::Upid;
 
@@ -48,7 +48,7 @@ pub(crate) async fn find_marked(
     client: &Client,
     marker: &str,
 ) -> Result<Option<(String, u32, Option<Upid>)>, Error> {
-    let resources: Vec<ClusterResource> = client
+    let ResourceListing(resources) = client
         .send(ApiRequest::get(["cluster", "resources"]).param("type", "vm"))
         .await?;
     let Some(guest) = resources
@@ -76,7 +76,7 @@ pub(crate) async fn find_marked(
 
 /// Whether any guest (container or VM) has `vmid`.
 pub(crate) async fn vmid_exists(client: &Client, vmid: u32) -> Result<bool, Error> {
-    let resources: Vec<ClusterResource> = client
+    let ResourceListing(resources) = client
         .send(ApiRequest::get(["cluster", "resources"]).param("type", "vm"))
         .await?;
     Ok(resources
