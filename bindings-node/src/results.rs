@@ -20,6 +20,10 @@ pub fn json<T: Mirror>(result: Result<T, CoreError>) -> Result<JsonText, CoreErr
 pub trait JsonModel: Mirror {
     /// The TypeScript type.
     fn ts() -> String;
+    /// The value as JSON text (lists override it to write long ones on several threads).
+    fn to_json_text(&self) -> Result<JsonText, CoreError> {
+        JsonText::camel(&M(self))
+    }
 }
 
 /// A table result type as JavaScript receives it.
@@ -38,7 +42,7 @@ impl<T: JsonModel> ToJs for T {
         <T as JsonModel>::ts()
     }
     fn to_js(self) -> Result<JsonText, CoreError> {
-        JsonText::camel(&M(&self))
+        self.to_json_text()
     }
 }
 
@@ -64,9 +68,12 @@ impl JsonModel for String {
     }
 }
 
-impl<T: JsonModel> JsonModel for Vec<T> {
+impl<T: JsonModel + Sync> JsonModel for Vec<T> {
     fn ts() -> String {
         format!("Array<{}>", T::ts())
+    }
+    fn to_json_text(&self) -> Result<JsonText, CoreError> {
+        JsonText::camel_list(self)
     }
 }
 
