@@ -3,7 +3,11 @@
 Prints numbers and ratios (a benchmark, not a test):
   1. sequential GET /nodes/{node}/status: requests per second (target: >= 8x proxmoxer);
   2. a 20,000-guest GET /cluster/resources into Python objects: time and peak RSS, each library
-     in its own subprocess so RSS is its own (target: <= 0.5x proxmoxer's time, RSS <= its RSS);
+     in its own subprocesses so RSS is its own (target: <= 0.5x proxmoxer's time, RSS <= its RSS);
+
+Both clients are measured in alternating turns (sequential slices A B C A B C ..., listing
+processes A B A B ...): on a shared VM whose speed drifts by 2x within minutes, one long turn
+each would compare two different machines.
   3. the status of 16 nodes at 20 ms latency through the natural call
      (`client.nodes().status_all()`, default settings; target: within 1.3x of 20 ms).
 
@@ -40,7 +44,10 @@ import urllib.parse
 import warnings
 from typing import Any, Callable, Dict, List, NamedTuple
 
-SEQUENTIAL_SECONDS = 3.0
+SEQUENTIAL_SECONDS = 3.0  # per client, in SEQUENTIAL_SLICES alternating slices
+SEQUENTIAL_SLICES = 6
+LISTING_CHILDREN = 3  # per client, alternating, each timing LISTING_ROUNDS calls
+LISTING_ROUNDS = 5
 RESOURCE_GUESTS = 20_000
 FAN_OUT_NODES = 16
 FAN_OUT_LATENCY = 0.020
@@ -99,17 +106,32 @@ class Sequential(NamedTuple):
                 f"{self.switches:5.2f} switches/call")
 
 
-def sequential(call: Callable[[], object]) -> Sequential:
-    call()  # warm up: login, connection
-    before = resource.getrusage(resource.RUSAGE_SELF)
-    count, started = 0, time.perf_counter()
-    while time.perf_counter() - started < SEQUENTIAL_SECONDS:
-        call()
-        count += 1
-    elapsed = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_SELF)
-    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-    return Sequential(count / elapsed, cpu / count * 1e6, (after.ru_nvcsw - before.ru_nvcsw) / count)
+def sequential(calls: Dict[str, Callable[[], object]]) -> Dict[str, Sequential]:
+    """Each client's sequential rate, measured in ALTERNATING slices (A B C A B C ...) so that a
+    machine whose speed drifts during the run (a shared VM) slows every client alike."""
+    for call in calls.values():
+        call()  # warm up: login, connection
+    count = {name: 0 for name in calls}
+    elapsed = {name: 0.0 for name in calls}
+    cpu = {name: 0.0 for name in calls}
+    switches = {name: 0 for name in calls}
+    for _ in range(SEQUENTIAL_SLICES):
+        for name, call in calls.items():
+            before = resource.getrusage(resource.RUSAGE_SELF)
+            n, started = 0, time.perf_counter()
+            while time.perf_counter() - started < SEQUENTIAL_SECONDS / SEQUENTIAL_SLICES:
+                call()
+                n += 1
+            elapsed[name] += time.perf_counter() - started
+            after = resource.getrusage(resource.RUSAGE_SELF)
+            count[name] += n
+            cpu[name] += (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+            switches[name] += after.ru_nvcsw - before.ru_nvcsw
+    return {
+        name: Sequential(count[name] / elapsed[name], cpu[name] / count[name] * 1e6,
+                         switches[name] / count[name])
+        for name in calls
+    }
 
 
 def peak_rss_mb() -> float:
@@ -173,8 +195,9 @@ def child(kind: str, url: str, fingerprint: str, user: str, password: str) -> No
         prox = proxmoxer_client(url, user, password)
         prox.version.get()
         call = lambda: prox.cluster.resources.get()
+    call()  # warm up: the first listing also fills the allocator's pools
     timings = []
-    for _ in range(5):
+    for _ in range(LISTING_ROUNDS):
         started = time.perf_counter()
         items = call()
         # Touch every item as a user would (the typed objects convert attributes on access).
@@ -185,15 +208,33 @@ def child(kind: str, url: str, fingerprint: str, user: str, password: str) -> No
         timings.append(time.perf_counter() - started)
         assert total >= 0
     rss_mb = peak_rss_mb()
-    print(json.dumps({"seconds": statistics.median(timings), "rss_mb": rss_mb, "count": len(items)}))
+    print(json.dumps({"timings": timings, "rss_mb": rss_mb, "count": len(items)}))
 
 
-def measure_child(kind: str, sim: Any) -> Dict[str, float]:
+def measure_child(kind: str, sim: Any) -> Dict[str, Any]:
     out = subprocess.run(
         [sys.executable, __file__, "--child", kind, sim.url, sim.fingerprint, sim.user, sim.password],
         check=True, capture_output=True, text=True,
     ).stdout
     return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def listing_medians(sim: Any) -> "tuple[Dict[str, Any], Dict[str, Any]]":
+    """Both clients' listing, in alternating child processes (A B A B ...), so that drift in the
+    machine's speed during the run reaches both alike: the median of all timed calls and the
+    highest peak RSS of each."""
+    runs: Dict[str, List[Dict[str, Any]]] = {"proxmox_api": [], "proxmoxer": []}
+    for _ in range(LISTING_CHILDREN):
+        for kind, results in runs.items():
+            results.append(measure_child(kind, sim))
+    summary = {}
+    for kind, results in runs.items():
+        summary[kind] = {
+            "seconds": statistics.median(t for r in results for t in r["timings"]),
+            "rss_mb": max(r["rss_mb"] for r in results),
+            "count": results[-1]["count"],
+        }
+    return summary["proxmox_api"], summary["proxmoxer"]
 
 
 def main() -> None:
@@ -211,11 +252,15 @@ def main() -> None:
         client = sim.client()
         prox = proxmoxer_client(sim.url, sim.user, sim.password)
         bare_get = bare_http_client(sim.url, sim.user, sim.password)
-        ours = sequential(lambda: client.node("pve1").status())
-        theirs = sequential(lambda: prox.nodes("pve1").status.get())
-        bare = sequential(lambda: bare_get("/nodes/pve1/status"))
-        print(f"\n1. sequential GET /nodes/pve1/status ({SEQUENTIAL_SECONDS:.0f} s each; CPU and "
-              "voluntary context switches of the whole process, simulator included)")
+        rates = sequential({
+            "proxmox_api": lambda: client.node("pve1").status(),
+            "proxmoxer": lambda: prox.nodes("pve1").status.get(),
+            "bare": lambda: bare_get("/nodes/pve1/status"),
+        })
+        ours, theirs, bare = rates["proxmox_api"], rates["proxmoxer"], rates["bare"]
+        print(f"\n1. sequential GET /nodes/pve1/status ({SEQUENTIAL_SECONDS:.0f} s each in "
+              f"{SEQUENTIAL_SLICES} alternating slices; CPU and voluntary context switches of the "
+              "whole process, simulator included)")
         print(ours.line("proxmox_api"))
         print(theirs.line("proxmoxer"))
         print(bare.line("bare http.client"))
@@ -224,9 +269,10 @@ def main() -> None:
               f"proxmoxer, proxmox_api {ours.per_second / bare.per_second:4.2f}x the bare client")
 
     with Simulator(nodes=3, guests=RESOURCE_GUESTS) as sim:
-        ours_r = measure_child("proxmox_api", sim)
-        theirs_r = measure_child("proxmoxer", sim)
-        print(f"\n2. GET /cluster/resources, {int(ours_r['count'])} entries (median of 5, own process)")
+        ours_r, theirs_r = listing_medians(sim)
+        print(f"\n2. GET /cluster/resources, {int(ours_r['count'])} entries (median of "
+              f"{LISTING_CHILDREN} x {LISTING_ROUNDS} calls in alternating processes; the highest "
+              "peak RSS of each client's processes)")
         print(f"   proxmox_api {ours_r['seconds'] * 1000:7.1f} ms {ours_r['rss_mb']:6.1f} MB peak RSS")
         print(f"   proxmoxer   {theirs_r['seconds'] * 1000:7.1f} ms {theirs_r['rss_mb']:6.1f} MB peak RSS")
         print(f"   time ratio {ours_r['seconds'] / theirs_r['seconds']:5.2f}x (target <= 0.5x), "
