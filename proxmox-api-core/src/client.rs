@@ -414,6 +414,17 @@ impl Client {
             .map_err(|error| scrub_submitted_secrets(error, request.parameters()))
     }
 
+    /// Sends a request and hands the successful body to `decode` (for decoders that read the
+    /// bytes themselves, such as the split decode of a large `/cluster/resources`).
+    pub(crate) async fn send_decoding<R>(
+        &self,
+        request: ApiRequest,
+        decode: impl FnOnce(&[u8]) -> Result<R, Error>,
+    ) -> Result<R, Error> {
+        let response = self.execute(&request, &CallOptions::default()).await?;
+        decode(&response.body).map_err(|error| scrub_submitted_secrets(error, request.parameters()))
+    }
+
     /// Sends a request and decodes its `data` together with the envelope's `total`, which paged
     /// listings (the task history) put next to `data`.
     pub async fn send_listing<T: DeserializeOwned>(

@@ -2,7 +2,7 @@
 
 use crate::client::Client;
 use crate::error::Error;
-use crate::models::{ClusterResource, ClusterStatusEntry, NextId, ResourceListing, TaskSummary};
+use crate::models::{resource_listing, ClusterResource, ClusterStatusEntry, NextId, TaskSummary};
 use crate::request::ApiRequest;
 
 /// The kinds `GET /cluster/resources` can be filtered by.
@@ -157,14 +157,13 @@ impl ClusterApi {
         &self,
         kind: Option<ResourceKind>,
     ) -> Result<Vec<ClusterResource>, Error> {
-        let listing: ResourceListing = self
-            .client
-            .send(
+        self.client
+            .send_decoding(
                 ApiRequest::get(["cluster", "resources"])
                     .param_opt("type", kind.map(|k| k.as_str())),
+                resource_listing::decode_body,
             )
-            .await?;
-        Ok(listing.0)
+            .await
     }
 
     /// Quorum and which nodes are online (`GET /cluster/status`).

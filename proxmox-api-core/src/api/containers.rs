@@ -14,8 +14,8 @@ use crate::api::spec::ContainerSpec;
 use crate::client::Client;
 use crate::error::Error;
 use crate::models::{
-    ClusterResource, GuestResource, GuestRrdPoint, GuestStatus, LxcConfig, LxcStatus, NextId,
-    NodeOnlineStatus, ResourceListing, RrdConsolidation, RrdTimeframe,
+    resource_listing, ClusterResource, GuestResource, GuestRrdPoint, GuestStatus, LxcConfig,
+    LxcStatus, NextId, NodeOnlineStatus, RrdConsolidation, RrdTimeframe,
 };
 use crate::request::ApiRequest;
 use crate::tasks::Task;
@@ -185,9 +185,12 @@ impl Client {
 impl ContainersApi {
     /// Every container the caller may see, in one request (`GET /cluster/resources?type=vm`).
     pub async fn list(&self) -> Result<Vec<GuestResource>, Error> {
-        let ResourceListing(resources) = self
+        let resources = self
             .client
-            .send(ApiRequest::get(["cluster", "resources"]).param("type", "vm"))
+            .send_decoding(
+                ApiRequest::get(["cluster", "resources"]).param("type", "vm"),
+                resource_listing::decode_body,
+            )
             .await?;
         Ok(resources
             .into_iter()

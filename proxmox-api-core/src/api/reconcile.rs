@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 
 use crate::client::Client;
 use crate::error::Error;
-use crate::models::{ClusterResource, ResourceListing, TaskSummary};
+use crate::models::{resource_listing, ClusterResource, TaskSummary};
 use crate::request::ApiRequest;
 use crate::upid::Upid;
 
@@ -48,8 +48,11 @@ pub(crate) async fn find_marked(
     client: &Client,
     marker: &str,
 ) -> Result<Option<(String, u32, Option<Upid>)>, Error> {
-    let ResourceListing(resources) = client
-        .send(ApiRequest::get(["cluster", "resources"]).param("type", "vm"))
+    let resources = client
+        .send_decoding(
+            ApiRequest::get(["cluster", "resources"]).param("type", "vm"),
+            resource_listing::decode_body,
+        )
         .await?;
     let Some(guest) = resources
         .iter()
@@ -76,8 +79,11 @@ pub(crate) async fn find_marked(
 
 /// Whether any guest (container or VM) has `vmid`.
 pub(crate) async fn vmid_exists(client: &Client, vmid: u32) -> Result<bool, Error> {
-    let ResourceListing(resources) = client
-        .send(ApiRequest::get(["cluster", "resources"]).param("type", "vm"))
+    let resources = client
+        .send_decoding(
+            ApiRequest::get(["cluster", "resources"]).param("type", "vm"),
+            resource_listing::decode_body,
+        )
         .await?;
     Ok(resources
         .iter()

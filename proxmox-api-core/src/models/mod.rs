@@ -6,7 +6,7 @@ pub mod cluster;
 mod key_tap;
 pub mod lxc;
 pub mod node;
-mod resource_listing;
+pub(crate) mod resource_listing;
 pub mod rrd;
 pub mod storage;
 pub mod task;
@@ -24,7 +24,6 @@ pub use lxc::{GuestStatus, LxcConfig, LxcStatus, LxcSummary};
 pub use node::{
     CpuInfo, DiskUsage, KsmInfo, MemoryUsage, NodeOnlineStatus, NodeStatus, NodeSummary,
 };
-pub(crate) use resource_listing::ResourceListing;
 pub use rrd::{GuestRrdPoint, NodeRrdPoint, RrdConsolidation, RrdTimeframe};
 pub use storage::{StorageContentItem, StorageSummary};
 pub use task::{TaskExit, TaskList, TaskLogLine, TaskState, TaskStatus, TaskSummary};

@@ -1,26 +1,116 @@
 //! `GET /cluster/resources` decoded on several threads when it is large.
 //!
 //! A cluster with tens of thousands of guests answers with megabytes of JSON, and decoding them
-//! into typed entries is most of what a call costs the client. The entries are independent: one
-//! pass finds where each begins and ends (borrowing the body, copying nothing), then the entries
-//! are decoded in as many chunks as there are CPUs to spare. Small listings stay on the calling
-//! thread, where starting a thread would cost more than it saves.
+//! into typed entries is most of what a call costs the client. The entries are independent, so
+//! PVE's compact answer, `{"data":[{...},{...},...]}`, is cut at entry boundaries (`},{`) into
+//! one piece per CPU to spare, and each piece is read and decoded on its own thread: no pass over
+//! the whole body runs before the threads start. A cut that was not a boundary between entries
+//! (the three bytes inside a string, or between nested objects) leaves a piece that is not a list
+//! of values, and then the whole body is decoded the general way instead, which also serves
+//! other shapes and small listings.
 
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
+use crate::envelope;
+use crate::error::Error;
 use crate::models::ClusterResource;
 
-/// Below this many entries a listing is decoded on the calling thread.
+/// Below this many entries a decoded listing stays on the calling thread.
 const PARALLEL_FROM: usize = 4096;
 /// Each thread gets at least this many entries.
 const ENTRIES_PER_THREAD: usize = 2048;
+/// Bodies from this size on are cut into pieces before they are read.
+const SPLIT_FROM_BYTES: usize = 1 << 20;
+/// Each piece is at least this long.
+const BYTES_PER_THREAD: usize = 512 * 1024;
 /// A listing never takes more threads than this, however many CPUs there are.
 const MAX_THREADS: usize = 4;
 
-/// The entries of `GET /cluster/resources`, decoded as [`ClusterResource`]s.
+/// Decodes the body of a successful `GET /cluster/resources`.
+pub(crate) fn decode_body(body: &[u8]) -> Result<Vec<ClusterResource>, Error> {
+    if let Some(entries) = data_array(body).and_then(decode_split) {
+        return Ok(entries);
+    }
+    envelope::decode_data::<ResourceListing>(body).map(|listing| listing.0)
+}
+
+/// The text between the brackets of `{"data":[...]}`, when the body is exactly that (PVE's
+/// compact form) and large enough to be cut.
+fn data_array(body: &[u8]) -> Option<&[u8]> {
+    let inner = body
+        .trim_ascii()
+        .strip_prefix(b"{\"data\":[")?
+        .strip_suffix(b"]}")?;
+    (inner.len() >= SPLIT_FROM_BYTES).then_some(inner)
+}
+
+/// The entries of `inner` decoded in pieces on several threads; `None` when it cannot be cut
+/// into at least two pieces or a piece is not a list of JSON values.
+fn decode_split(inner: &[u8]) -> Option<Vec<ClusterResource>> {
+    let threads = cpus().min(MAX_THREADS).min(inner.len() / BYTES_PER_THREAD);
+    let mut pieces = Vec::with_capacity(threads);
+    let mut start = 0;
+    for k in 1..threads {
+        let from = (inner.len() * k / threads).max(start);
+        let Some(at) = find(&inner[from..], b"},{") else {
+            break;
+        };
+        let comma = from + at + 1;
+        pieces.push(&inner[start..comma]);
+        start = comma + 1;
+    }
+    pieces.push(&inner[start..]);
+    if pieces.len() < 2 {
+        return None;
+    }
+    let decoded: Option<Vec<_>> = on_threads(&pieces, |piece| decode_piece(piece))
+        .into_iter()
+        .collect();
+    Some(joined(decoded?))
+}
+
+/// The parts in order, grown from the first (so that the listing is not held twice over).
+fn joined(parts: Vec<Vec<ClusterResource>>) -> Vec<ClusterResource> {
+    let total: usize = parts.iter().map(Vec::len).sum();
+    let mut parts = parts.into_iter();
+    let mut out = parts.next().unwrap_or_default();
+    out.reserve_exact(total - out.len());
+    for part in parts {
+        out.extend(part);
+    }
+    out
+}
+
+/// One piece, a comma-separated list of entries, read entry by entry in place (no copy: each
+/// entry's text is borrowed from the body).
+fn decode_piece(piece: &[u8]) -> Option<Vec<ClusterResource>> {
+    let mut out = Vec::with_capacity(piece.len() / 200);
+    let mut rest = piece;
+    loop {
+        let mut stream = serde_json::Deserializer::from_slice(rest).into_iter::<&RawValue>();
+        let entry = stream.next()?.ok()?;
+        out.push(ClusterResource::from_json(entry.get()));
+        match rest[stream.byte_offset()..]
+            .trim_ascii_start()
+            .split_first()
+        {
+            None => return Some(out),
+            Some((b',', next)) => rest = next,
+            Some(_) => return None,
+        }
+    }
+}
+
+/// The first position of `needle` in `haystack`.
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The entries of `GET /cluster/resources`, decoded as [`ClusterResource`]s: the general way,
+/// for bodies [`decode_body`] does not cut.
 ///
 /// Only for decoding a response body (the entries borrow from it while they are split): decoding
 /// from a `serde_json::Value` fails; `Vec<ClusterResource>` decodes from anything.
@@ -39,32 +129,8 @@ fn decode_entries(entries: &[&RawValue]) -> Vec<ClusterResource> {
     if threads <= 1 {
         return decode_chunk(entries);
     }
-    let chunk_len = entries.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let mut chunks = entries.chunks(chunk_len);
-        let first = chunks.next().unwrap_or_default();
-        // A thread that cannot be started leaves its chunk to the calling thread.
-        let started: Vec<_> = chunks
-            .map(|chunk| {
-                std::thread::Builder::new()
-                    .name("pve-decode".to_owned())
-                    .spawn_scoped(scope, move || decode_chunk(chunk))
-                    .map_err(|_| chunk)
-            })
-            .collect();
-        let mut out = decode_chunk(first);
-        out.reserve(entries.len() - out.len());
-        for handle in started {
-            match handle {
-                Ok(handle) => match handle.join() {
-                    Ok(decoded) => out.extend(decoded),
-                    Err(panic) => std::panic::resume_unwind(panic),
-                },
-                Err(chunk) => out.extend(decode_chunk(chunk)),
-            }
-        }
-        out
-    })
+    let chunks: Vec<&[&RawValue]> = entries.chunks(entries.len().div_ceil(threads)).collect();
+    joined(on_threads(&chunks, |chunk| decode_chunk(chunk)))
 }
 
 fn decode_chunk(entries: &[&RawValue]) -> Vec<ClusterResource> {
@@ -74,14 +140,46 @@ fn decode_chunk(entries: &[&RawValue]) -> Vec<ClusterResource> {
         .collect()
 }
 
+/// `f` of every part, in order: the first on the calling thread, the others on scoped threads
+/// (a thread that cannot be started leaves its part to the calling thread).
+fn on_threads<P: Sync, R: Send>(parts: &[P], f: impl Fn(&P) -> R + Sync) -> Vec<R> {
+    let f = &f;
+    std::thread::scope(|scope| {
+        let started: Vec<_> = parts
+            .iter()
+            .skip(1)
+            .map(|part| {
+                std::thread::Builder::new()
+                    .name("pve-decode".to_owned())
+                    .spawn_scoped(scope, move || f(part))
+                    .map_err(|_| part)
+            })
+            .collect();
+        let mut results = Vec::with_capacity(parts.len());
+        results.extend(parts.first().map(f));
+        for handle in started {
+            results.push(match handle {
+                Ok(handle) => handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                Err(part) => f(part),
+            });
+        }
+        results
+    })
+}
+
 /// How many threads a listing of `len` entries is worth.
 fn threads_for(len: usize) -> usize {
     if len < PARALLEL_FROM {
         return 1;
     }
+    cpus().min(MAX_THREADS).min(len / ENTRIES_PER_THREAD).max(1)
+}
+
+fn cpus() -> usize {
     static CPUS: OnceLock<usize> = OnceLock::new();
-    let cpus = *CPUS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    cpus.min(MAX_THREADS).min(len / ENTRIES_PER_THREAD).max(1)
+    *CPUS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 #[cfg(test)]
@@ -120,6 +218,64 @@ mod tests {
             assert_eq!(parallel.0.len(), guests as usize + 2);
             assert_eq!(parallel.0, plain, "{guests} guests");
         }
+    }
+
+    fn body(listing: &str) -> Vec<u8> {
+        format!(r#"{{"data":{listing}}}"#).into_bytes()
+    }
+
+    #[test]
+    fn a_large_body_cut_into_pieces_decodes_like_a_plain_vec() {
+        let text = listing(20_000);
+        let plain: Vec<ClusterResource> = serde_json::from_str(&text).unwrap();
+        let inner = data_array(&body(&text)).map(<[u8]>::to_vec).unwrap();
+        if cpus() > 1 {
+            assert_eq!(
+                decode_split(&inner).as_ref(),
+                Some(&plain),
+                "cut and decoded"
+            );
+        }
+        assert_eq!(decode_body(&body(&text)).unwrap(), plain);
+        // Small bodies and other shapes take the general way, with the same result.
+        let small = listing(10);
+        assert!(data_array(&body(&small)).is_none());
+        assert_eq!(
+            decode_body(&body(&small)).unwrap(),
+            serde_json::from_str::<Vec<ClusterResource>>(&small).unwrap()
+        );
+        let spaced = format!("  {{ \"data\" : {text} }}\n");
+        assert_eq!(decode_body(spaced.as_bytes()).unwrap(), plain);
+    }
+
+    #[test]
+    fn a_cut_inside_a_string_or_a_nested_object_falls_back_to_the_general_way() {
+        // Entries whose strings contain `},{` and whose nested objects sit in arrays, so that
+        // most places a cut can land are not boundaries between entries.
+        let entry = |i: u32| {
+            format!(
+                r#"{{"type":"sdn","id":"x{i}","note":"a}},{{b}},{{c","list":[{{"a":1}},{{"b":[{{"c":2}},{{"d":3}}]}}],"pad":"{}"}}"#,
+                "}},{{".repeat(40)
+            )
+        };
+        let text = format!("[{}]", (0..8_000).map(entry).collect::<Vec<_>>().join(","));
+        assert!(text.len() > SPLIT_FROM_BYTES);
+        let plain: Vec<ClusterResource> = serde_json::from_str(&text).unwrap();
+        assert_eq!(decode_body(&body(&text)).unwrap(), plain);
+        // Whatever the cut, the result is never a different listing: either the same, or none.
+        let inner = data_array(&body(&text)).map(<[u8]>::to_vec).unwrap();
+        if let Some(split) = decode_split(&inner) {
+            assert_eq!(split, plain);
+        }
+    }
+
+    #[test]
+    fn a_body_that_is_not_valid_json_is_an_error_either_way() {
+        let mut text = listing(20_000).into_bytes();
+        let middle = text.len() / 2;
+        text[middle] = b'\'';
+        let broken = format!(r#"{{"data":{}}}"#, String::from_utf8(text).unwrap());
+        assert!(decode_body(broken.as_bytes()).is_err());
     }
 
     #[test]
