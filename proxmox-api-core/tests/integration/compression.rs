@@ -6,7 +6,7 @@ use std::io::Write;
 
 use common::*;
 use mockito::Matcher;
-use proxmox_api_core::{Credentials, ManualClock};
+use proxmox_api_core::ManualClock;
 
 #[tokio::test]
 async fn asks_for_gzip_and_decodes_it() {
@@ -24,13 +24,7 @@ async fn asks_for_gzip_and_decodes_it() {
         .expect(1)
         .create_async()
         .await;
-    let client = builder(&server, &clock)
-        .credentials(Credentials::api_token(
-            "root@pam!ci",
-            "00000000-0000-0000-0000-000000000000",
-        ))
-        .build()
-        .unwrap();
+    let client = token_builder(&server, &clock).build().unwrap();
     let version = client.version().await.unwrap();
     assert_eq!(version.release, "9.1");
     mock.assert_async().await;
@@ -54,11 +48,7 @@ async fn the_response_limit_applies_to_the_inflated_body() {
         .with_body(bomb)
         .create_async()
         .await;
-    let client = builder(&server, &clock)
-        .credentials(Credentials::api_token(
-            "root@pam!ci",
-            "00000000-0000-0000-0000-000000000000",
-        ))
+    let client = token_builder(&server, &clock)
         .max_response_bytes(8 << 20)
         .build()
         .unwrap();
@@ -79,13 +69,7 @@ async fn a_corrupt_gzip_body_is_an_error_that_says_so() {
         .with_body(r#"{"data":{"version":"9.1.1"}}"#)
         .create_async()
         .await;
-    let client = builder(&server, &clock)
-        .credentials(Credentials::api_token(
-            "root@pam!ci",
-            "00000000-0000-0000-0000-000000000000",
-        ))
-        .build()
-        .unwrap();
+    let client = token_builder(&server, &clock).build().unwrap();
     let err = client.version().await.unwrap_err();
     assert!(err.to_string().contains("gzip"), "{err}");
 }

@@ -5,7 +5,7 @@ use crate::common;
 
 use common::*;
 use mockito::Matcher;
-use proxmox_api_core::{ApiRequest, Credentials, ManualClock};
+use proxmox_api_core::{ApiRequest, ManualClock};
 
 const RESOURCES: &str = r#"{"data":[
   {"type":"node","node":"pve1","status":"online","maxmem":1000},
@@ -28,13 +28,7 @@ async fn client_with_resources() -> (mockito::ServerGuard, proxmox_api_core::Cli
         .with_body(RESOURCES)
         .create_async()
         .await;
-    let client = builder(&server, &clock)
-        .credentials(Credentials::api_token(
-            "root@pam!ci",
-            "00000000-0000-0000-0000-000000000000",
-        ))
-        .build()
-        .unwrap();
+    let client = token_builder(&server, &clock).build().unwrap();
     (server, client)
 }
 
@@ -78,13 +72,7 @@ async fn the_task_list_total_is_kept() {
         )
         .create_async()
         .await;
-    let client = builder(&server, &clock)
-        .credentials(Credentials::api_token(
-            "root@pam!ci",
-            "00000000-0000-0000-0000-000000000000",
-        ))
-        .build()
-        .unwrap();
+    let client = token_builder(&server, &clock).build().unwrap();
     let page = client
         .node("pve1")
         .task_page(None, None, 0, 1)
@@ -107,13 +95,7 @@ async fn a_submitted_password_quoted_by_the_server_is_scrubbed() {
         ))
         .create_async()
         .await;
-    let client = builder(&server, &clock)
-        .credentials(Credentials::api_token(
-            "root@pam!ci",
-            "00000000-0000-0000-0000-000000000000",
-        ))
-        .build()
-        .unwrap();
+    let client = token_builder(&server, &clock).build().unwrap();
     let err = client
         .send::<()>(
             ApiRequest::put(["access", "password"])

@@ -7,7 +7,7 @@ pub mod raw_http;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use proxmox_api_core::{Client, ClientBuilder, ManualClock};
+use proxmox_api_core::{Client, ClientBuilder, Credentials, ManualClock};
 
 /// 2026-01-01T00:00:00Z.
 pub const T0: u64 = 1_767_225_600;
@@ -41,6 +41,14 @@ pub fn builder(server: &mockito::ServerGuard, clock: &ManualClock) -> ClientBuil
     Client::builder(server.url())
         .allow_insecure_http(true)
         .clock(Arc::new(clock.clone()))
+}
+
+/// [`builder`] with an API token, for tests about anything but authentication.
+pub fn token_builder(server: &mockito::ServerGuard, clock: &ManualClock) -> ClientBuilder {
+    builder(server, clock).credentials(Credentials::api_token(
+        "root@pam!ci",
+        "00000000-0000-0000-0000-000000000000",
+    ))
 }
 
 /// Captures everything `tracing` writes while the guard lives (current-thread tests).
