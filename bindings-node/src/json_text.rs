@@ -8,7 +8,6 @@
 //! keys are data (per-node results) are never serialized here: see `per_node`.
 
 use std::io;
-use std::sync::OnceLock;
 
 use napi::bindgen_prelude::{ToNapiValue, TypeName};
 use napi::{sys, Env, JsFunction, JsObject, NapiRaw, ValueType};
@@ -39,34 +38,14 @@ impl JsonText {
     /// chunks on several threads, joined. Writing the text is, after the core's decode, the
     /// largest part of a big listing's cost on the Rust side, and the entries are independent.
     pub fn camel_list<T: Mirror + Sync>(items: &[T]) -> Result<Self, proxmox_api_core::Error> {
-        let threads = list_threads(items.len());
-        if threads <= 1 {
-            return Self::camel(&Items(items));
-        }
-        let chunk_len = items.len().div_ceil(threads);
-        let parts: Vec<Result<Self, proxmox_api_core::Error>> = std::thread::scope(|scope| {
-            let mut chunks = items.chunks(chunk_len);
-            let first = chunks.next().unwrap_or_default();
-            // A thread that cannot be started leaves its chunk to this one.
-            let started: Vec<_> = chunks
-                .map(|chunk| {
-                    std::thread::Builder::new()
-                        .name("js-json".to_owned())
-                        .spawn_scoped(scope, move || Self::camel(&Items(chunk)))
-                        .map_err(|_| chunk)
-                })
-                .collect();
-            let mut parts = vec![Self::camel(&Items(first))];
-            for handle in started {
-                parts.push(match handle {
-                    Ok(handle) => handle
-                        .join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-                    Err(chunk) => Self::camel(&Items(chunk)),
-                });
+        let mut parts =
+            proxmox_api_core::parallel::map_chunks(items, |chunk| Self::camel(&Items(chunk)));
+        if let [_] = parts.as_slice() {
+            // One chunk is the whole list, written as it is.
+            if let Some(whole) = parts.pop() {
+                return whole;
             }
-            parts
-        });
+        }
         // Each part is `[...]`, never empty: join their insides.
         let mut out = String::with_capacity(
             parts
@@ -118,19 +97,6 @@ impl<T: Mirror> Serialize for Items<'_, T> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_seq(self.0.iter().map(M))
     }
-}
-
-/// Lists shorter than this are written on one thread, where starting another costs more.
-const PARALLEL_FROM: usize = 4096;
-
-/// How many threads writing a list of `len` items is worth (at most 4, at least 2,048 each).
-fn list_threads(len: usize) -> usize {
-    if len < PARALLEL_FROM {
-        return 1;
-    }
-    static CPUS: OnceLock<usize> = OnceLock::new();
-    let cpus = *CPUS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    cpus.min(4).min(len / 2048).max(1)
 }
 
 impl TypeName for JsonText {
@@ -212,6 +178,7 @@ impl Formatter for CamelKeys {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proxmox_api_core::parallel::PARALLEL_FROM;
     use serde_json::json;
 
     #[test]

@@ -25,6 +25,7 @@ pub mod error;
 mod gunzip;
 pub mod loose;
 pub mod models;
+pub mod parallel;
 pub mod request;
 pub mod retry;
 mod scrub;

@@ -9,29 +9,29 @@
 //! of values, and then the whole body is decoded the general way instead, which also serves
 //! other shapes and small listings.
 
-use std::sync::OnceLock;
-
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
 use crate::envelope;
 use crate::error::Error;
 use crate::models::ClusterResource;
+use crate::parallel::{self, on_threads, MAX_THREADS};
 
-/// Below this many entries a decoded listing stays on the calling thread.
-const PARALLEL_FROM: usize = 4096;
-/// Each thread gets at least this many entries.
-const ENTRIES_PER_THREAD: usize = 2048;
 /// Bodies from this size on are cut into pieces before they are read.
 const SPLIT_FROM_BYTES: usize = 1 << 20;
 /// Each piece is at least this long.
 const BYTES_PER_THREAD: usize = 512 * 1024;
-/// A listing never takes more threads than this, however many CPUs there are.
-const MAX_THREADS: usize = 4;
 
 /// Decodes the body of a successful `GET /cluster/resources`.
 pub(crate) fn decode_body(body: &[u8]) -> Result<Vec<ClusterResource>, Error> {
-    if let Some(entries) = data_array(body).and_then(decode_split) {
+    let pieces_wanted = |inner: &[u8]| {
+        parallel::cpus()
+            .min(MAX_THREADS)
+            .min(inner.len() / BYTES_PER_THREAD)
+    };
+    if let Some(entries) =
+        data_array(body).and_then(|inner| decode_split(inner, pieces_wanted(inner)))
+    {
         return Ok(entries);
     }
     envelope::decode_data::<ResourceListing>(body).map(|listing| listing.0)
@@ -47,10 +47,9 @@ fn data_array(body: &[u8]) -> Option<&[u8]> {
     (inner.len() >= SPLIT_FROM_BYTES).then_some(inner)
 }
 
-/// The entries of `inner` decoded in pieces on several threads; `None` when it cannot be cut
-/// into at least two pieces or a piece is not a list of JSON values.
-fn decode_split(inner: &[u8]) -> Option<Vec<ClusterResource>> {
-    let threads = cpus().min(MAX_THREADS).min(inner.len() / BYTES_PER_THREAD);
+/// The entries of `inner` decoded in up to `threads` pieces, one per thread; `None` when it
+/// cannot be cut into at least two pieces or a piece is not a list of JSON values.
+fn decode_split(inner: &[u8], threads: usize) -> Option<Vec<ClusterResource>> {
     let mut pieces = Vec::with_capacity(threads);
     let mut start = 0;
     for k in 1..threads {
@@ -125,12 +124,7 @@ impl<'de> Deserialize<'de> for ResourceListing {
 
 /// Decodes every entry, in order, on up to [`MAX_THREADS`] threads.
 fn decode_entries(entries: &[&RawValue]) -> Vec<ClusterResource> {
-    let threads = threads_for(entries.len());
-    if threads <= 1 {
-        return decode_chunk(entries);
-    }
-    let chunks: Vec<&[&RawValue]> = entries.chunks(entries.len().div_ceil(threads)).collect();
-    joined(on_threads(&chunks, |chunk| decode_chunk(chunk)))
+    joined(parallel::map_chunks(entries, decode_chunk))
 }
 
 fn decode_chunk(entries: &[&RawValue]) -> Vec<ClusterResource> {
@@ -138,48 +132,6 @@ fn decode_chunk(entries: &[&RawValue]) -> Vec<ClusterResource> {
         .iter()
         .map(|entry| ClusterResource::from_json(entry.get()))
         .collect()
-}
-
-/// `f` of every part, in order: the first on the calling thread, the others on scoped threads
-/// (a thread that cannot be started leaves its part to the calling thread).
-fn on_threads<P: Sync, R: Send>(parts: &[P], f: impl Fn(&P) -> R + Sync) -> Vec<R> {
-    let f = &f;
-    std::thread::scope(|scope| {
-        let started: Vec<_> = parts
-            .iter()
-            .skip(1)
-            .map(|part| {
-                std::thread::Builder::new()
-                    .name("pve-decode".to_owned())
-                    .spawn_scoped(scope, move || f(part))
-                    .map_err(|_| part)
-            })
-            .collect();
-        let mut results = Vec::with_capacity(parts.len());
-        results.extend(parts.first().map(f));
-        for handle in started {
-            results.push(match handle {
-                Ok(handle) => handle
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-                Err(part) => f(part),
-            });
-        }
-        results
-    })
-}
-
-/// How many threads a listing of `len` entries is worth.
-fn threads_for(len: usize) -> usize {
-    if len < PARALLEL_FROM {
-        return 1;
-    }
-    cpus().min(MAX_THREADS).min(len / ENTRIES_PER_THREAD).max(1)
-}
-
-fn cpus() -> usize {
-    static CPUS: OnceLock<usize> = OnceLock::new();
-    *CPUS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 #[cfg(test)]
@@ -211,7 +163,7 @@ mod tests {
 
     #[test]
     fn large_and_small_listings_decode_in_order_like_a_plain_vec() {
-        for guests in [0, 1, 100, PARALLEL_FROM as u32 + 7, 20_000] {
+        for guests in [0, 1, 100, parallel::PARALLEL_FROM as u32 + 7, 20_000] {
             let text = listing(guests);
             let parallel: ResourceListing = serde_json::from_str(&text).unwrap();
             let plain: Vec<ClusterResource> = serde_json::from_str(&text).unwrap();
@@ -229,11 +181,11 @@ mod tests {
         let text = listing(20_000);
         let plain: Vec<ClusterResource> = serde_json::from_str(&text).unwrap();
         let inner = data_array(&body(&text)).map(<[u8]>::to_vec).unwrap();
-        if cpus() > 1 {
+        for pieces in 2..=MAX_THREADS {
             assert_eq!(
-                decode_split(&inner).as_ref(),
+                decode_split(&inner, pieces).as_ref(),
                 Some(&plain),
-                "cut and decoded"
+                "cut into {pieces} pieces and decoded"
             );
         }
         assert_eq!(decode_body(&body(&text)).unwrap(), plain);
@@ -250,22 +202,31 @@ mod tests {
 
     #[test]
     fn a_cut_inside_a_string_or_a_nested_object_falls_back_to_the_general_way() {
-        // Entries whose strings contain `},{` and whose nested objects sit in arrays, so that
-        // most places a cut can land are not boundaries between entries.
-        let entry = |i: u32| {
+        // Entries that are nearly all `},{`: inside a string in the first kind, between the
+        // objects of a nested array in the second. Every cut lands there, never between
+        // entries, so the piece before it is not a list of values and the split must give up.
+        let in_string = |i: u32| {
             format!(
-                r#"{{"type":"sdn","id":"x{i}","note":"a}},{{b}},{{c","list":[{{"a":1}},{{"b":[{{"c":2}},{{"d":3}}]}}],"pad":"{}"}}"#,
-                "}},{{".repeat(40)
+                r#"{{"type":"sdn","id":"x{i:05}","note":"{}"}}"#,
+                "},{".repeat(400)
             )
         };
-        let text = format!("[{}]", (0..8_000).map(entry).collect::<Vec<_>>().join(","));
-        assert!(text.len() > SPLIT_FROM_BYTES);
-        let plain: Vec<ClusterResource> = serde_json::from_str(&text).unwrap();
-        assert_eq!(decode_body(&body(&text)).unwrap(), plain);
-        // Whatever the cut, the result is never a different listing: either the same, or none.
-        let inner = data_array(&body(&text)).map(<[u8]>::to_vec).unwrap();
-        if let Some(split) = decode_split(&inner) {
-            assert_eq!(split, plain);
+        let in_array = |i: u32| {
+            format!(
+                r#"{{"type":"sdn","id":"x{i:05}","list":[{}{{}}]}}"#,
+                "{},".repeat(400)
+            )
+        };
+        for entry in [&in_string as &dyn Fn(u32) -> String, &in_array] {
+            let text = format!("[{}]", (0..2_000).map(entry).collect::<Vec<_>>().join(","));
+            assert!(text.len() > SPLIT_FROM_BYTES);
+            let inner = data_array(&body(&text)).map(<[u8]>::to_vec).unwrap();
+            for pieces in 2..=MAX_THREADS {
+                assert!(decode_split(&inner, pieces).is_none(), "{pieces} pieces");
+            }
+            let plain: Vec<ClusterResource> = serde_json::from_str(&text).unwrap();
+            assert_eq!(plain.len(), 2_000);
+            assert_eq!(decode_body(&body(&text)).unwrap(), plain);
         }
     }
 
@@ -276,15 +237,6 @@ mod tests {
         text[middle] = b'\'';
         let broken = format!(r#"{{"data":{}}}"#, String::from_utf8(text).unwrap());
         assert!(decode_body(broken.as_bytes()).is_err());
-    }
-
-    #[test]
-    fn threads_are_used_only_for_large_listings() {
-        assert_eq!(threads_for(0), 1);
-        assert_eq!(threads_for(PARALLEL_FROM - 1), 1);
-        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
-        assert_eq!(threads_for(20_000), cpus.clamp(1, MAX_THREADS));
-        assert!(threads_for(1_000_000) <= MAX_THREADS);
     }
 
     #[test]
