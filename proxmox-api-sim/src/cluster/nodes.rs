@@ -1,12 +1,13 @@
 //! Cluster nodes: hardware, uptime, load, and the `/nodes` and `/nodes/{node}/status|version`
 //! answers.
 
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use super::deterministic::{hash, str_key, unit};
 use super::storage::Storage;
 use super::{caller_can, ClusterState};
-use crate::api_error::Reply;
+use crate::api_error::{ApiError, Reply};
 use crate::call::Call;
 use crate::state::SimState;
 
@@ -208,53 +209,146 @@ pub(crate) fn node_entry(
 
 /// `GET /nodes/{node}/status`.
 pub(crate) fn status(state: &mut SimState, call: &Call) -> Reply {
+    let reply = status_reply(state, call)?;
+    serde_json::to_value(&reply).map_err(|e| ApiError::internal(format!("internal error: {e}")))
+}
+
+/// `GET /nodes/{node}/status` serialized straight to the JSON of `data`: the call a monitoring
+/// loop makes most, so it skips building and dropping a `Value` tree of 40 keys (most of the
+/// simulator's time per status call). Same bytes as [`status`] gives.
+pub(crate) fn status_json(state: &mut SimState, call: &Call) -> Result<Vec<u8>, ApiError> {
+    let reply = status_reply(state, call)?;
+    let mut out = Vec::with_capacity(1536);
+    serde_json::to_writer(&mut out, &reply)
+        .map_err(|e| ApiError::internal(format!("internal error: {e}")))?;
+    Ok(out)
+}
+
+fn status_reply<'a>(state: &'a SimState, call: &Call) -> Result<NodeStatusReply<'a>, ApiError> {
     let cluster: &ClusterState = &state.cluster;
     let idx = cluster.require_node(call)?;
     let node = &cluster.nodes[idx];
     let now = cluster.now;
     let used = node.mem_used();
     let rootfs_used = node.rootfs_used();
-    let loadavg: Vec<Value> = node
-        .loadavg(now)
-        .iter()
-        .map(|l| Value::from(format!("{l:.2}")))
-        .collect();
     let swap_used = (node.load.running as u64 * 1_048_576).min(node.swap_total);
-    Ok(json!({
-        "uptime": node.uptime(now),
-        "idle": 0,
-        "wait": loose_number(unit(&[str_key(&node.name), (now / 10.0) as u64, 9]) * 0.002),
-        "cpu": loose_number(node.cpu(now)),
-        "loadavg": loadavg,
-        "kversion": format!("Linux {KERNEL_RELEASE} {KERNEL_BUILD}"),
-        "pveversion": format!("pve-manager/{PVE_VERSION}/{PVE_REPOID}"),
-        "cpuinfo": {
-            "model": node.cpu_model,
-            "sockets": node.sockets,
-            "cores": node.maxcpu / node.sockets / 2,
-            "cpus": node.maxcpu,
-            "mhz": format!("{:.3}", 2100.0 + unit(&[str_key(&node.name), 3]) * 1600.0),
-            "hvm": "1",
-            "user_hz": 100,
-            "flags": "fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush mmx fxsr sse sse2 ht syscall nx lm constant_tsc rep_good nopl pni pclmulqdq ssse3 fma cx16 sse4_1 sse4_2 x2apic movbe popcnt aes xsave avx f16c rdrand hypervisor lahf_lm abm avx2",
+    let rootfs_free = node.rootfs_total.saturating_sub(rootfs_used);
+    Ok(NodeStatusReply {
+        boot_info: BootInfo {
+            mode: "efi",
+            secureboot: 0,
         },
-        "memory": { "total": node.maxmem, "used": used, "free": node.maxmem - used },
-        "swap": { "total": node.swap_total, "used": swap_used, "free": node.swap_total - swap_used },
-        "rootfs": {
-            "total": node.rootfs_total,
-            "used": rootfs_used,
-            "free": node.rootfs_total.saturating_sub(rootfs_used),
-            "avail": node.rootfs_total.saturating_sub(rootfs_used),
+        cpu: loose_number(node.cpu(now)),
+        cpuinfo: CpuInfo {
+            cores: node.maxcpu / node.sockets / 2,
+            cpus: node.maxcpu,
+            flags: CPU_FLAGS,
+            hvm: "1",
+            mhz: format!("{:.3}", 2100.0 + unit(&[str_key(&node.name), 3]) * 1600.0),
+            model: node.cpu_model,
+            sockets: node.sockets,
+            user_hz: 100,
         },
-        "ksm": { "shared": 0 },
-        "boot-info": { "mode": "efi", "secureboot": 0 },
-        "current-kernel": {
-            "sysname": "Linux",
-            "release": KERNEL_RELEASE,
-            "version": KERNEL_BUILD,
-            "machine": "x86_64",
+        current_kernel: CurrentKernel {
+            machine: "x86_64",
+            release: KERNEL_RELEASE,
+            sysname: "Linux",
+            version: KERNEL_BUILD,
         },
-    }))
+        idle: 0,
+        ksm: Ksm { shared: 0 },
+        kversion: format!("Linux {KERNEL_RELEASE} {KERNEL_BUILD}"),
+        loadavg: node.loadavg(now).map(|l| format!("{l:.2}")),
+        memory: Usage {
+            free: node.maxmem - used,
+            total: node.maxmem,
+            used,
+        },
+        pveversion: format!("pve-manager/{PVE_VERSION}/{PVE_REPOID}"),
+        rootfs: RootFs {
+            avail: rootfs_free,
+            free: rootfs_free,
+            total: node.rootfs_total,
+            used: rootfs_used,
+        },
+        swap: Usage {
+            free: node.swap_total - swap_used,
+            total: node.swap_total,
+            used: swap_used,
+        },
+        uptime: node.uptime(now),
+        wait: loose_number(unit(&[str_key(&node.name), (now / 10.0) as u64, 9]) * 0.002),
+    })
+}
+
+const CPU_FLAGS: &str = "fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush mmx fxsr sse sse2 ht syscall nx lm constant_tsc rep_good nopl pni pclmulqdq ssse3 fma cx16 sse4_1 sse4_2 x2apic movbe popcnt aes xsave avx f16c rdrand hypervisor lahf_lm abm avx2";
+
+// The answer of `GET /nodes/{node}/status`. Fields are in the byte order of their keys, the
+// order a `Value` object (a BTreeMap) writes them, so both paths send the same text.
+#[derive(Serialize)]
+struct NodeStatusReply<'a> {
+    #[serde(rename = "boot-info")]
+    boot_info: BootInfo,
+    cpu: Value,
+    cpuinfo: CpuInfo<'a>,
+    #[serde(rename = "current-kernel")]
+    current_kernel: CurrentKernel,
+    idle: u8,
+    ksm: Ksm,
+    kversion: String,
+    loadavg: [String; 3],
+    memory: Usage,
+    pveversion: String,
+    rootfs: RootFs,
+    swap: Usage,
+    uptime: i64,
+    wait: Value,
+}
+
+#[derive(Serialize)]
+struct BootInfo {
+    mode: &'static str,
+    secureboot: u8,
+}
+
+#[derive(Serialize)]
+struct CpuInfo<'a> {
+    cores: u32,
+    cpus: u32,
+    flags: &'static str,
+    hvm: &'static str,
+    mhz: String,
+    model: &'a str,
+    sockets: u32,
+    user_hz: u32,
+}
+
+#[derive(Serialize)]
+struct CurrentKernel {
+    machine: &'static str,
+    release: &'static str,
+    sysname: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Ksm {
+    shared: u8,
+}
+
+#[derive(Serialize)]
+struct Usage {
+    free: u64,
+    total: u64,
+    used: u64,
+}
+
+#[derive(Serialize)]
+struct RootFs {
+    avail: u64,
+    free: u64,
+    total: u64,
+    used: u64,
 }
 
 /// The `GET /version` / `GET /nodes/{node}/version` answer.

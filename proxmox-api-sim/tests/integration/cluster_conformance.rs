@@ -198,6 +198,20 @@ fn the_raw_resources_fast_path_gives_the_same_answer() {
 }
 
 #[test]
+fn the_raw_node_status_fast_path_gives_the_same_answer() {
+    let (mut sim, _) = populated();
+    for node in ["pve1", "pve2"] {
+        let path = format!("/nodes/{node}/status");
+        let raw = sim
+            .get_raw(&path, &[])
+            .expect("node status has a fast path");
+        let value = sim.get(&path, &[]);
+        assert!(value["cpuinfo"]["cpus"].as_u64().unwrap() > 0, "{value}");
+        assert_eq!(raw, serde_json::to_string(&value).unwrap(), "{node}");
+    }
+}
+
+#[test]
 fn nextid_is_a_string_and_a_taken_vmid_is_pves_400() {
     let (mut sim, _) = populated();
     let ours = sim.get("/cluster/nextid", &[]);
