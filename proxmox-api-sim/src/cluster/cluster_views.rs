@@ -220,8 +220,18 @@ pub(crate) fn resources_json(state: &mut SimState, call: &Call) -> Result<Vec<u8
     let entries = resource_entries(state, call);
     // About 250 bytes per container entry: one allocation instead of a dozen regrowths.
     let mut out = Vec::with_capacity(256 * entries.len() + 64);
-    serde_json::to_writer(&mut out, &entries)
-        .map_err(|e| ApiError::internal(format!("internal error: {e}")))?;
+    out.push(b'[');
+    for (i, entry) in entries.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        match entry {
+            ResourceEntry::Guest(guest) => guest.write_json(&mut out),
+            ResourceEntry::Other(value) => serde_json::to_writer(&mut out, value)
+                .map_err(|e| ApiError::internal(format!("internal error: {e}")))?,
+        }
+    }
+    out.push(b']');
     Ok(out)
 }
 

@@ -166,3 +166,115 @@ pub(crate) struct GuestResource<'a> {
     uptime: i64,
     vmid: u32,
 }
+
+impl GuestResource<'_> {
+    /// Appends the entry's JSON to `out`: the same text as its `Serialize` (a conformance test
+    /// compares them), written with the keys as constant bytes. Serializing 20,000 guests
+    /// through serde spent half its time escaping the same 20 keys over and over.
+    pub(crate) fn write_json(&self, out: &mut Vec<u8>) {
+        let mut int = itoa::Buffer::new();
+        let mut num = |out: &mut Vec<u8>, key: &[u8], n: u64| {
+            out.extend_from_slice(key);
+            out.extend_from_slice(int.format(n).as_bytes());
+        };
+        out.extend_from_slice(b"{\"cpu\":");
+        write_value(out, &self.cpu);
+        num(out, b",\"disk\":", self.disk);
+        num(out, b",\"diskread\":", self.diskread);
+        num(out, b",\"diskwrite\":", self.diskwrite);
+        out.extend_from_slice(b",\"id\":\"");
+        out.extend_from_slice(self.id.kind.type_str().as_bytes());
+        out.push(b'/');
+        out.extend_from_slice(itoa::Buffer::new().format(self.id.vmid).as_bytes());
+        out.push(b'"');
+        if let Some(lock) = self.lock {
+            out.extend_from_slice(b",\"lock\":");
+            write_value(out, lock);
+        }
+        num(out, b",\"maxcpu\":", u64::from(self.maxcpu));
+        num(out, b",\"maxdisk\":", self.maxdisk);
+        num(out, b",\"maxmem\":", self.maxmem);
+        num(out, b",\"mem\":", self.mem);
+        out.extend_from_slice(b",\"name\":");
+        write_value(out, self.name);
+        num(out, b",\"netin\":", self.netin);
+        num(out, b",\"netout\":", self.netout);
+        out.extend_from_slice(b",\"node\":");
+        write_value(out, self.node);
+        if let Some(pool) = self.pool {
+            out.extend_from_slice(b",\"pool\":");
+            write_value(out, pool);
+        }
+        out.extend_from_slice(b",\"status\":");
+        write_value(out, self.status);
+        if let Some(tags) = self.tags {
+            out.extend_from_slice(b",\"tags\":");
+            write_value(out, tags);
+        }
+        num(out, b",\"template\":", u64::from(self.template));
+        out.extend_from_slice(b",\"type\":");
+        write_value(out, self.kind);
+        out.extend_from_slice(b",\"uptime\":");
+        out.extend_from_slice(itoa::Buffer::new().format(self.uptime).as_bytes());
+        num(out, b",\"vmid\":", u64::from(self.vmid));
+        out.push(b'}');
+    }
+}
+
+/// A value written by serde_json (strings escaped, floats formatted as everywhere else).
+fn write_value<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
+    // Writing into a Vec cannot fail, and these values (strings, numbers) always serialize.
+    let _ = serde_json::to_writer(out, value);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn guest<'a>(name: &'a str, extra: Option<&'a str>, cpu: f64) -> GuestResource<'a> {
+        GuestResource {
+            cpu: LooseNumber::from_f64(cpu),
+            disk: u64::MAX,
+            diskread: 0,
+            diskwrite: 12_371_861,
+            id: GuestId {
+                kind: GuestKind::Qemu,
+                vmid: 999_999_999,
+            },
+            lock: extra,
+            maxcpu: 4,
+            maxdisk: 7_516_192_768,
+            maxmem: 2_147_483_648,
+            mem: 579_922_140,
+            name,
+            netin: 1,
+            netout: 2,
+            node: "pve-2",
+            pool: extra,
+            status: "running",
+            tags: extra,
+            template: 1,
+            kind: "qemu",
+            uptime: -1,
+            vmid: 999_999_999,
+        }
+    }
+
+    #[test]
+    fn the_hand_written_json_is_the_serialized_json() {
+        for entry in [
+            guest("ct100", None, 0.017_432_675_850_051_375),
+            guest("quote\"back\\slash\u{1}ünï", Some("a;b\"c"), 0.0),
+            guest("", Some(""), 2.0),
+            guest("x", None, f64::NAN),
+        ] {
+            let mut written = Vec::new();
+            entry.write_json(&mut written);
+            let serialized = serde_json::to_vec(&entry).unwrap();
+            assert_eq!(
+                String::from_utf8(written).unwrap(),
+                String::from_utf8(serialized).unwrap()
+            );
+        }
+    }
+}
