@@ -40,11 +40,9 @@ impl JsonText {
     pub fn camel_list<T: Mirror + Sync>(items: &[T]) -> Result<Self, proxmox_api_core::Error> {
         let mut parts =
             proxmox_api_core::parallel::map_chunks(items, |chunk| Self::camel(&Items(chunk)));
-        if let [_] = parts.as_slice() {
-            // One chunk is the whole list, written as it is.
-            if let Some(whole) = parts.pop() {
-                return whole;
-            }
+        if parts.len() == 1 {
+            // One chunk is the whole list, already written as it should be.
+            return parts.remove(0);
         }
         // Each part is `[...]`, never empty: join their insides.
         let mut out = String::with_capacity(

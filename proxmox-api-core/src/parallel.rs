@@ -22,7 +22,13 @@ pub fn threads_for(len: usize) -> usize {
     if len < PARALLEL_FROM {
         return 1;
     }
-    cpus().min(MAX_THREADS).min(len / ITEMS_PER_THREAD).max(1)
+    threads_up_to(len / ITEMS_PER_THREAD).max(1)
+}
+
+/// At most `wanted` threads, and no more than the CPUs there are and [`MAX_THREADS`]: the cap
+/// for work measured in something other than items (the core cuts a large body by its bytes).
+pub fn threads_up_to(wanted: usize) -> usize {
+    cpus().min(MAX_THREADS).min(wanted)
 }
 
 /// The CPUs this process may use (read once).
@@ -85,6 +91,9 @@ mod tests {
         assert_eq!(threads_for(20_000), cpus.clamp(1, MAX_THREADS));
         assert!(threads_for(1_000_000) <= MAX_THREADS);
         assert!(threads_for(PARALLEL_FROM) <= PARALLEL_FROM / ITEMS_PER_THREAD);
+        assert_eq!(threads_up_to(0), 0);
+        assert_eq!(threads_up_to(1), 1);
+        assert_eq!(threads_up_to(usize::MAX), cpus.clamp(1, MAX_THREADS));
     }
 
     #[test]

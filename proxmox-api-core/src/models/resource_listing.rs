@@ -15,7 +15,7 @@ use serde_json::value::RawValue;
 use crate::envelope;
 use crate::error::Error;
 use crate::models::ClusterResource;
-use crate::parallel::{self, on_threads, MAX_THREADS};
+use crate::parallel::{self, on_threads};
 
 /// Bodies from this size on are cut into pieces before they are read.
 const SPLIT_FROM_BYTES: usize = 1 << 20;
@@ -24,14 +24,8 @@ const BYTES_PER_THREAD: usize = 512 * 1024;
 
 /// Decodes the body of a successful `GET /cluster/resources`.
 pub(crate) fn decode_body(body: &[u8]) -> Result<Vec<ClusterResource>, Error> {
-    let pieces_wanted = |inner: &[u8]| {
-        parallel::cpus()
-            .min(MAX_THREADS)
-            .min(inner.len() / BYTES_PER_THREAD)
-    };
-    if let Some(entries) =
-        data_array(body).and_then(|inner| decode_split(inner, pieces_wanted(inner)))
-    {
+    let pieces = |inner: &[u8]| parallel::threads_up_to(inner.len() / BYTES_PER_THREAD);
+    if let Some(entries) = data_array(body).and_then(|inner| decode_split(inner, pieces(inner))) {
         return Ok(entries);
     }
     envelope::decode_data::<ResourceListing>(body).map(|listing| listing.0)
@@ -122,7 +116,7 @@ impl<'de> Deserialize<'de> for ResourceListing {
     }
 }
 
-/// Decodes every entry, in order, on up to [`MAX_THREADS`] threads.
+/// Decodes every entry, in order, on up to [`parallel::MAX_THREADS`] threads.
 fn decode_entries(entries: &[&RawValue]) -> Vec<ClusterResource> {
     joined(parallel::map_chunks(entries, decode_chunk))
 }
@@ -137,6 +131,7 @@ fn decode_chunk(entries: &[&RawValue]) -> Vec<ClusterResource> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::parallel::MAX_THREADS;
 
     fn listing(guests: u32) -> String {
         let mut entries: Vec<String> = (0..guests)
