@@ -4,6 +4,7 @@
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
+use super::containers::LooseNumber;
 use super::deterministic::{hash, str_key, unit};
 use super::storage::Storage;
 use super::{caller_can, ClusterState};
@@ -149,10 +150,9 @@ impl Node {
 
 /// A number as PVE prints it: whole numbers become JSON integers (Perl's `0` for an idle cpu).
 pub(crate) fn loose_number(x: f64) -> Value {
-    if x == x.trunc() && x.abs() < 9e15 {
-        Value::from(x as i64)
-    } else {
-        Value::from(x)
+    match LooseNumber::from_f64(x) {
+        LooseNumber::Int(n) => Value::from(n),
+        LooseNumber::Float(f) => Value::from(f),
     }
 }
 
@@ -238,7 +238,7 @@ fn status_reply<'a>(state: &'a SimState, call: &Call) -> Result<NodeStatusReply<
             mode: "efi",
             secureboot: 0,
         },
-        cpu: loose_number(node.cpu(now)),
+        cpu: LooseNumber::from_f64(node.cpu(now)),
         cpuinfo: CpuInfo {
             cores: node.maxcpu / node.sockets / 2,
             cpus: node.maxcpu,
@@ -277,7 +277,7 @@ fn status_reply<'a>(state: &'a SimState, call: &Call) -> Result<NodeStatusReply<
             used: swap_used,
         },
         uptime: node.uptime(now),
-        wait: loose_number(unit(&[str_key(&node.name), (now / 10.0) as u64, 9]) * 0.002),
+        wait: LooseNumber::from_f64(unit(&[str_key(&node.name), (now / 10.0) as u64, 9]) * 0.002),
     })
 }
 
@@ -289,7 +289,7 @@ const CPU_FLAGS: &str = "fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mc
 struct NodeStatusReply<'a> {
     #[serde(rename = "boot-info")]
     boot_info: BootInfo,
-    cpu: Value,
+    cpu: LooseNumber,
     cpuinfo: CpuInfo<'a>,
     #[serde(rename = "current-kernel")]
     current_kernel: CurrentKernel,
@@ -302,7 +302,7 @@ struct NodeStatusReply<'a> {
     rootfs: RootFs,
     swap: Usage,
     uptime: i64,
-    wait: Value,
+    wait: LooseNumber,
 }
 
 #[derive(Serialize)]
