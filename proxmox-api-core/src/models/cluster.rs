@@ -302,11 +302,8 @@ impl ClusterResource {
     pub fn from_json(text: &str) -> ClusterResource {
         // Nearly every entry is a guest: decoded as one in a single pass that also notes its
         // `type`. Only entries that turn out to be something else are read again below.
-        if let Some((guest, Some(kind))) = key_tap::decode_noting_key::<GuestResource>(text, "type")
-        {
-            if let Some(resource) = ClusterResource::guest(&kind, guest) {
-                return resource;
-            }
+        if let Ok(GuestEntry(Some(resource))) = serde_json::from_str::<GuestEntry>(text) {
+            return resource;
         }
         let kind = serde_json::from_str::<Kind<'_>>(text)
             .ok()
@@ -332,6 +329,21 @@ impl ClusterResource {
         typed.unwrap_or_else(|| {
             ClusterResource::Other(serde_json::from_str(text).unwrap_or(serde_json::Value::Null))
         })
+    }
+}
+
+/// An entry read as a guest in one pass, its `type` noted on the way: `None` when it is a
+/// guest-shaped entry of another kind (or none). Not a guest's shape at all is an error. Either
+/// way the caller reads the entry again the general way, with [`ClusterResource::from_json`].
+pub(crate) struct GuestEntry(pub(crate) Option<ClusterResource>);
+
+impl<'de> Deserialize<'de> for GuestEntry {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let (guest, kind) =
+            key_tap::deserialize_noting_key::<GuestResource, _>(deserializer, "type")?;
+        Ok(GuestEntry(
+            kind.and_then(|kind| ClusterResource::guest(&kind, guest)),
+        ))
     }
 }
 

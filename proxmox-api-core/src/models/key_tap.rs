@@ -9,25 +9,23 @@ use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::value::{BorrowedStrDeserializer, StrDeserializer};
-use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde::forward_to_deserialize_any;
+use serde::Deserialize;
 
-/// Decodes `text` as a `T` and returns it with the string value of `key` at its top level
-/// (`None` when absent or not a string). `None` when `text` is not a valid `T`.
-pub(crate) fn decode_noting_key<T: DeserializeOwned>(
-    text: &str,
+/// Decodes a `T` from `deserializer` and returns it with the string value of `key` at its top
+/// level (`None` when absent or not a string).
+pub(crate) fn deserialize_noting_key<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    deserializer: D,
     key: &'static str,
-) -> Option<(T, Option<String>)> {
+) -> Result<(T, Option<String>), D::Error> {
     let mut noted = None;
-    let mut json = serde_json::Deserializer::from_str(text);
     let value = T::deserialize(Tapped {
-        inner: &mut json,
+        inner: deserializer,
         key,
         noted: &mut noted,
-    })
-    .ok()?;
-    json.end().ok()?;
-    Some((value, noted))
+    })?;
+    Ok((value, noted))
 }
 
 /// A deserializer that hands the model every key but `key`, whose value it keeps.
@@ -159,7 +157,17 @@ impl<'de> de::Deserialize<'de> for KeyText<'de> {
 mod tests {
     use serde::Deserialize;
 
-    use super::decode_noting_key;
+    /// Decodes `text` as a `T` and returns it with the string value of `key` at its top level
+    /// (`None` when absent or not a string). `None` when `text` is not a valid `T`.
+    fn decode_noting_key<T: serde::de::DeserializeOwned>(
+        text: &str,
+        key: &'static str,
+    ) -> Option<(T, Option<String>)> {
+        let mut json = serde_json::Deserializer::from_str(text);
+        let value = super::deserialize_noting_key(&mut json, key).ok()?;
+        json.end().ok()?;
+        Some(value)
+    }
 
     #[derive(Debug, Deserialize, PartialEq)]
     struct Guest {
