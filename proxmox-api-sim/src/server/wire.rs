@@ -202,6 +202,10 @@ fn gzip(data: &[u8]) -> Option<Vec<u8>> {
     if data.len() <= STORE_UP_TO {
         return Some(gzip_stored(data));
     }
+    let pieces = gzip_pieces(data.len());
+    if pieces > 1 {
+        return gzip_parallel(data, pieces);
+    }
     DEFLATE.with(|cell| {
         let mut slot = cell.borrow_mut();
         let deflate =
@@ -219,6 +223,89 @@ fn gzip(data: &[u8]) -> Option<Vec<u8>> {
             out.reserve(out.capacity().max(64));
         }
     })
+}
+
+/// Bodies from this size on are compressed in pieces on several threads.
+const PARALLEL_GZIP_FROM: usize = 1 << 20;
+/// Each piece is at least this long (shorter ones compress worse and gain nothing).
+const GZIP_BYTES_PER_THREAD: usize = 512 * 1024;
+/// Never more threads than this for one body: the simulator shares its machine with the clients
+/// under test.
+const GZIP_MAX_THREADS: usize = 4;
+
+/// How many pieces a body of `len` bytes is compressed in.
+fn gzip_pieces(len: usize) -> usize {
+    if len < PARALLEL_GZIP_FROM {
+        return 1;
+    }
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    cpus.min(GZIP_MAX_THREADS)
+        .min(len / GZIP_BYTES_PER_THREAD)
+        .max(1)
+}
+
+/// The body as one gzip member whose deflate stream was written in `pieces` parts at once, the
+/// way pigz does it: each part is raw deflate ended by a sync flush (an empty stored block, so
+/// the next part starts on a byte boundary) and the last by the final block. A client sees one
+/// ordinary gzip stream. A 20,000-guest listing (5 MB) took 13 ms to compress on one thread,
+/// more than half of the simulator's time for the call, and every client under test waited
+/// for it alike.
+fn gzip_parallel(data: &[u8], pieces: usize) -> Option<Vec<u8>> {
+    const HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+    let size = data.len().div_ceil(pieces);
+    let parts: Vec<&[u8]> = data.chunks(size).collect();
+    let last = parts.len() - 1;
+    let compressed: Vec<Option<Vec<u8>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = parts
+            .iter()
+            .enumerate()
+            .map(|(i, part)| scope.spawn(move || deflate_raw(part, i == last)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or(None))
+            .collect()
+    });
+    let mut out = Vec::with_capacity(
+        HEADER.len() + compressed.iter().flatten().map(Vec::len).sum::<usize>() + 8,
+    );
+    out.extend_from_slice(&HEADER);
+    for part in compressed {
+        out.extend_from_slice(&part?);
+    }
+    let mut crc = flate2::Crc::new();
+    crc.update(data);
+    out.extend_from_slice(&crc.sum().to_le_bytes());
+    // ISIZE is the length modulo 2^32.
+    out.extend_from_slice(&(data.len() as u64 as u32).to_le_bytes());
+    Some(out)
+}
+
+/// `data` as raw deflate at level 1: ended by the final block when `last`, else by a sync flush.
+fn deflate_raw(data: &[u8], last: bool) -> Option<Vec<u8>> {
+    let mut deflate = flate2::Compress::new(flate2::Compression::fast(), false);
+    let flush = if last {
+        flate2::FlushCompress::Finish
+    } else {
+        flate2::FlushCompress::Sync
+    };
+    let mut out = Vec::with_capacity(data.len() / 4 + 64);
+    loop {
+        let consumed = usize::try_from(deflate.total_in()).ok()?;
+        let status = deflate
+            .compress_vec(&data[consumed..], &mut out, flush)
+            .ok()?;
+        let done = if last {
+            status == flate2::Status::StreamEnd
+        } else {
+            // zlib's rule: the flush is complete once all input is in and the output had room.
+            deflate.total_in() == data.len() as u64 && out.len() < out.capacity()
+        };
+        if done {
+            return Some(out);
+        }
+        out.reserve(out.capacity().max(64));
+    }
 }
 
 /// A gzip member (RFC 1952) of stored deflate blocks (RFC 1951, 3.2.4): header, blocks of at
@@ -345,6 +432,31 @@ mod tests {
         // Large bodies are compressed, small ones stored.
         assert!(gzip(&large).unwrap().len() < large.len() / 2);
         assert_eq!(gzip(&small).unwrap().len(), small.len() + 23);
+    }
+
+    #[test]
+    fn a_body_compressed_in_pieces_is_one_ordinary_gzip_stream() {
+        // Varied enough not to collapse into a few back-references, and long enough to be cut.
+        let data: Vec<u8> = (0..120_000u32)
+            .flat_map(|i| {
+                format!(
+                    "{{\"vmid\":{i},\"name\":\"ct{}\"}},",
+                    i.wrapping_mul(2_654_435_761)
+                )
+                .into_bytes()
+            })
+            .collect();
+        assert!(data.len() > PARALLEL_GZIP_FROM);
+        for pieces in 1..=GZIP_MAX_THREADS {
+            let compressed = gzip_parallel(&data, pieces).expect("compresses");
+            // `GzDecoder` reads exactly one member: were the pieces separate members, it would
+            // stop after the first one and the comparison would fail.
+            assert_eq!(gunzip(&compressed), data, "{pieces} pieces");
+            assert!(compressed.len() < data.len() / 2, "{pieces} pieces");
+        }
+        assert_eq!(gzip_pieces(PARALLEL_GZIP_FROM - 1), 1);
+        assert!(gzip_pieces(usize::MAX) <= GZIP_MAX_THREADS);
+        assert_eq!(gunzip(&gzip(&data).unwrap()), data);
     }
 
     #[test]
