@@ -195,7 +195,10 @@ mod tests {
             .iter()
             .filter(|r| matches!(r, ClusterResource::Other(_)))
             .count();
-        assert_eq!(unknown, 2, "the sdn entry and the odd guest are kept as they came");
+        assert_eq!(
+            unknown, 2,
+            "the sdn entry and the odd guest are kept as they came"
+        );
         let inner = data_array(&body(&text)).map(<[u8]>::to_vec).unwrap();
         for pieces in 2..=MAX_THREADS {
             assert_eq!(
