@@ -310,7 +310,7 @@ if (!nativeBinding) {
   throw new Error(`Failed to load native binding`)
 }
 
-const { AbortToken, Client, ClusterApi, VncProxy, BrowserCookie, ConsoleSession, SessionTicket, ContainersApi, ContainerApi, FanOut, registerErrorFactory, modelShapes, NodesApi, NodeApi, operations, Simulator, startSimulator, Task, ProgressStream, TasksApi, TemplatesApi, UsersApi } = nativeBinding
+const { AbortToken, Client, ClusterApi, VncProxy, BrowserCookie, ConsoleSession, SessionTicket, ContainersApi, ContainerApi, FanOut, registerErrorFactory, listPathsForTesting, modelShapes, NodesApi, NodeApi, operations, Simulator, startSimulator, Task, ProgressStream, TasksApi, TemplatesApi, UsersApi } = nativeBinding
 
 module.exports.AbortToken = AbortToken
 module.exports.Client = Client
@@ -323,6 +323,7 @@ module.exports.ContainersApi = ContainersApi
 module.exports.ContainerApi = ContainerApi
 module.exports.FanOut = FanOut
 module.exports.registerErrorFactory = registerErrorFactory
+module.exports.listPathsForTesting = listPathsForTesting
 module.exports.modelShapes = modelShapes
 module.exports.NodesApi = NodesApi
 module.exports.NodeApi = NodeApi

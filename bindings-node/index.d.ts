@@ -986,6 +986,12 @@ export interface ProxmoxErrorFields {
  */
 export declare function registerErrorFactory(factory: (...args: any[]) => any): void
 /**
+ * For `test/list_tape.test.mjs`: the entries of a `GET /cluster/resources` answer's `data`
+ * (`pveJson`, PVE's own JSON), decoded by the core, then handed to JavaScript both ways: as a
+ * tape however short the list, and as JSON text. The test requires the two to be identical.
+ */
+export declare function listPathsForTesting(pveJson: string): { tape: Array<ClusterResource>, json: Array<ClusterResource> }
+/**
  * Where and how to log in: `{ host, user, password }` for a ticket session, or
  * `{ host, tokenId, tokenSecret }` for an API token.
  */

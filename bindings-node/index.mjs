@@ -7,7 +7,7 @@ const cjs = require('./index.js')
 export default cjs
 export const {
   Client, NodesApi, NodeApi, ClusterApi, ContainersApi, ContainerApi, TemplatesApi, UsersApi,
-  TasksApi, Task, FanOut, ProgressStream, SessionTicket, VncProxy, ConsoleSession, BrowserCookie, Simulator, startSimulator, operations, modelShapes,
+  TasksApi, Task, FanOut, ProgressStream, SessionTicket, VncProxy, ConsoleSession, BrowserCookie, Simulator, startSimulator, operations, modelShapes, listPathsForTesting,
   ProxmoxError, InvalidInputError, AuthenticationError, TfaRequiredError, PermissionDeniedError,
   NotFoundError, InvalidParametersError, ConflictError, NodeUnreachableError, ApiError, ConnectError,
   TimeoutError, ProxmoxTimeoutError, TlsError, DecodeError, TaskFailedError, TaskTimeoutError,

@@ -9,9 +9,11 @@
 
 use std::collections::HashMap;
 
-use napi::{Env, JsFunction, JsObject, JsUnknown, Ref, Status};
+use napi::{Env, JsFunction, JsObject, JsUnknown, Status};
 use napi_derive::napi;
 use proxmox_api_core::{Error as CoreError, RetrySafety};
+
+use crate::instance::Instance;
 
 /// What every error from this package carries besides being an `Error`: `catch (e) { if
 /// (e.code === 'PROXMOX_AUTHENTICATION') ... }`. Kind-specific fields are absent when they do not
@@ -180,27 +182,24 @@ pub fn class_name(code: &str) -> String {
     name
 }
 
-/// The entry point's error factory, kept for the lifetime of the addon instance.
-struct ErrorFactory(Ref<()>);
-
 /// Registers `factory(properties) -> Error`, called for every error the addon hands to
 /// JavaScript. The package's entry point calls this once at load time.
 #[napi]
 pub fn register_error_factory(env: Env, factory: JsFunction) -> napi::Result<()> {
     let reference = env.create_reference(factory)?;
-    // The reference must be released before it is dropped, when the environment shuts down.
-    env.set_instance_data(ErrorFactory(reference), (), |mut context| {
-        let _ = context.value.0.unref(context.env);
-    })
+    let instance = Instance::of(&env)?;
+    Instance::replace(&env, &mut instance.error_factory, reference);
+    Ok(())
 }
 
 /// Builds the JavaScript error object for `error` (a `ProxmoxError` subclass instance when the
 /// entry point registered its factory).
 pub fn to_js_error(env: &Env, error: &CoreError) -> napi::Result<JsUnknown> {
     let properties = ErrorProperties::of(error);
-    let factory = env
-        .get_instance_data::<ErrorFactory>()?
-        .map(|factory| env.get_reference_value::<JsFunction>(&factory.0))
+    let factory = Instance::of(env)?
+        .error_factory
+        .as_ref()
+        .map(|factory| env.get_reference_value::<JsFunction>(factory))
         .transpose()?;
     match factory {
         Some(factory) => {

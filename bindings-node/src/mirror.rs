@@ -187,7 +187,7 @@ fn ts_of<M, T: TsType>(_: fn(&M) -> &T) -> String {
 
 /// A Rust field name as the JavaScript key `json_text` writes for it (`exit_status` ->
 /// `exitStatus`).
-fn camel(name: &str) -> String {
+pub(crate) fn camel(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut upper = false;
     for c in name.chars() {

@@ -1,12 +1,14 @@
 //! Results of the methods generated from the operation table (`faces`): [`ToJs`] maps each
 //! result type of the table to what crosses to JavaScript and to its TypeScript type. Models take
-//! the fast path (their Node shape, [`Mirror`], as JSON text, one `JSON.parse`), handles become
+//! the fast path (their Node shape, [`Mirror`], as JSON text and one `JSON.parse`, or a long list
+//! as a tape, `list_tape`), handles become
 //! this package's classes, per-node maps are built key by key (`per_node`).
 
 use proxmox_api_bindings::prelude::*;
 use proxmox_api_core::Error as CoreError;
 
 use crate::json_text::JsonText;
+use crate::list_tape::ModelJs;
 use crate::mirror::{Mirror, M};
 use crate::per_node::{Catalog, PerNodeResults};
 
@@ -20,9 +22,9 @@ pub fn json<T: Mirror>(result: Result<T, CoreError>) -> Result<JsonText, CoreErr
 pub trait JsonModel: Mirror {
     /// The TypeScript type.
     fn ts() -> String;
-    /// The value as JSON text (lists override it to write long ones on several threads).
-    fn to_json_text(&self) -> Result<JsonText, CoreError> {
-        JsonText::camel(&M(self))
+    /// The value as it crosses: JSON text, or for a long list its tapes (`list_tape`).
+    fn to_model_js(&self) -> Result<ModelJs, CoreError> {
+        JsonText::camel(&M(self)).map(ModelJs::Json)
     }
 }
 
@@ -37,12 +39,12 @@ pub trait ToJs {
 }
 
 impl<T: JsonModel> ToJs for T {
-    type Js = JsonText;
+    type Js = ModelJs;
     fn ts() -> String {
         <T as JsonModel>::ts()
     }
-    fn to_js(self) -> Result<JsonText, CoreError> {
-        self.to_json_text()
+    fn to_js(self) -> Result<ModelJs, CoreError> {
+        self.to_model_js()
     }
 }
 
@@ -72,8 +74,8 @@ impl<T: JsonModel + Sync> JsonModel for Vec<T> {
     fn ts() -> String {
         format!("Array<{}>", T::ts())
     }
-    fn to_json_text(&self) -> Result<JsonText, CoreError> {
-        JsonText::camel_list(self)
+    fn to_model_js(&self) -> Result<ModelJs, CoreError> {
+        ModelJs::list(self)
     }
 }
 
