@@ -79,6 +79,7 @@
 
 pub mod describe;
 pub mod describe_models;
+pub mod freed_memory;
 mod model_table;
 pub mod prelude;
 mod table;

@@ -44,7 +44,14 @@ impl<T: JsonModel> ToJs for T {
         <T as JsonModel>::ts()
     }
     fn to_js(self) -> Result<ModelJs, CoreError> {
-        self.to_model_js()
+        let js = self.to_model_js()?;
+        if matches!(js, ModelJs::Tapes(_)) {
+            // The core's decoded list is no longer needed: what it freed goes back to the
+            // system before JavaScript builds the objects, so the two never count together.
+            drop(self);
+            proxmox_api_bindings::freed_memory::return_freed_memory();
+        }
+        Ok(js)
     }
 }
 

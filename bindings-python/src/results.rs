@@ -6,6 +6,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use futures_util::StreamExt;
+use proxmox_api_bindings::freed_memory::{return_freed_memory, LARGE_RESULT};
 use proxmox_api_bindings::prelude::{
     CreatedContainer as CoreCreated, Error, JsonValue, PerNode, ProgressStream,
 };
@@ -223,6 +224,10 @@ impl ToPython for JsonValue {
 
 impl<T: ToPython> ToPython for Vec<T> {
     fn to_python(self, py: Python<'_>, mode: Mode) -> PyResult<PyObject> {
+        if self.len() >= LARGE_RESULT {
+            // What the core's decode freed goes back before the Python objects are made.
+            return_freed_memory();
+        }
         // Converted first, then one list of the right size: no regrowth of a 20,000-item list.
         let items = self
             .into_iter()
