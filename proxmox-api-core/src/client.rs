@@ -419,10 +419,10 @@ impl Client {
     pub(crate) async fn send_decoding<R>(
         &self,
         request: ApiRequest,
-        decode: impl FnOnce(&[u8]) -> Result<R, Error>,
+        decode: impl FnOnce(bytes::Bytes) -> Result<R, Error>,
     ) -> Result<R, Error> {
         let response = self.execute(&request, &CallOptions::default()).await?;
-        decode(&response.body).map_err(|error| scrub_submitted_secrets(error, request.parameters()))
+        decode(response.body).map_err(|error| scrub_submitted_secrets(error, request.parameters()))
     }
 
     /// Sends a request and decodes its `data` together with the envelope's `total`, which paged

@@ -9,6 +9,7 @@
 //! of values, and then the whole body is decoded the general way instead, which also serves
 //! other shapes and small listings.
 
+use bytes::Bytes;
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
@@ -22,14 +23,19 @@ use crate::parallel::{self, on_threads};
 const SPLIT_FROM_BYTES: usize = 1 << 20;
 /// Each piece is at least this long.
 const BYTES_PER_THREAD: usize = 512 * 1024;
+/// About the shortest JSON text of a guest entry in a listing.
+const ENTRY_BYTES: usize = 240;
 
-/// Decodes the body of a successful `GET /cluster/resources`.
-pub(crate) fn decode_body(body: &[u8]) -> Result<Vec<ClusterResource>, Error> {
+/// Decodes the body of a successful `GET /cluster/resources`. The body is taken, not borrowed:
+/// once its pieces are decoded it is freed before they are joined into one list, so that the
+/// text (5 MB for 20,000 guests) and the joined list do not count together at the peak.
+pub(crate) fn decode_body(body: Bytes) -> Result<Vec<ClusterResource>, Error> {
     let pieces = |inner: &[u8]| parallel::threads_up_to(inner.len() / BYTES_PER_THREAD);
-    if let Some(entries) = data_array(body).and_then(|inner| decode_split(inner, pieces(inner))) {
-        return Ok(entries);
+    if let Some(parts) = data_array(&body).and_then(|inner| decode_parts(inner, pieces(inner))) {
+        drop(body);
+        return Ok(joined(parts));
     }
-    envelope::decode_data::<ResourceListing>(body).map(|listing| listing.0)
+    envelope::decode_data::<ResourceListing>(&body).map(|listing| listing.0)
 }
 
 /// The text between the brackets of `{"data":[...]}`, when the body is exactly that (PVE's
@@ -42,9 +48,10 @@ fn data_array(body: &[u8]) -> Option<&[u8]> {
     (inner.len() >= SPLIT_FROM_BYTES).then_some(inner)
 }
 
-/// The entries of `inner` decoded in up to `threads` pieces, one per thread; `None` when it
-/// cannot be cut into at least two pieces or a piece is not a list of JSON values.
-fn decode_split(inner: &[u8], threads: usize) -> Option<Vec<ClusterResource>> {
+/// The entries of `inner` decoded in up to `threads` pieces, one per thread, each piece's
+/// entries in order; `None` when it cannot be cut into at least two pieces or a piece is not a
+/// list of JSON values.
+fn decode_parts(inner: &[u8], threads: usize) -> Option<Vec<Vec<ClusterResource>>> {
     let mut pieces = Vec::with_capacity(threads);
     let mut start = 0;
     for k in 1..threads {
@@ -60,10 +67,9 @@ fn decode_split(inner: &[u8], threads: usize) -> Option<Vec<ClusterResource>> {
     if pieces.len() < 2 {
         return None;
     }
-    let decoded: Option<Vec<_>> = on_threads(&pieces, |piece| decode_piece(piece))
+    on_threads(&pieces, |piece| decode_piece(piece))
         .into_iter()
-        .collect();
-    Some(joined(decoded?))
+        .collect()
 }
 
 /// The parts in order, grown from the first (so that the listing is not held twice over).
@@ -81,7 +87,9 @@ fn joined(parts: Vec<Vec<ClusterResource>>) -> Vec<ClusterResource> {
 /// One piece, a comma-separated list of entries, decoded entry by entry in place. Each entry is
 /// read once, as a guest; only one that is something else is read again, the general way.
 fn decode_piece(piece: &[u8]) -> Option<Vec<ClusterResource>> {
-    let mut out = Vec::with_capacity(piece.len() / 200);
+    // A guest's entry is 240-260 bytes: room for all of them, without a quarter more to spare
+    // (384 bytes each, held until the pieces are joined).
+    let mut out = Vec::with_capacity(piece.len() / ENTRY_BYTES);
     let mut rest = piece;
     loop {
         let mut guests = serde_json::Deserializer::from_slice(rest).into_iter::<GuestEntry>();
@@ -183,8 +191,8 @@ mod tests {
         }
     }
 
-    fn body(listing: &str) -> Vec<u8> {
-        format!(r#"{{"data":{listing}}}"#).into_bytes()
+    fn body(listing: &str) -> Bytes {
+        Bytes::from(format!(r#"{{"data":{listing}}}"#))
     }
 
     #[test]
@@ -202,21 +210,21 @@ mod tests {
         let inner = data_array(&body(&text)).map(<[u8]>::to_vec).unwrap();
         for pieces in 2..=MAX_THREADS {
             assert_eq!(
-                decode_split(&inner, pieces).as_ref(),
+                decode_parts(&inner, pieces).map(joined).as_ref(),
                 Some(&plain),
                 "cut into {pieces} pieces and decoded"
             );
         }
-        assert_eq!(decode_body(&body(&text)).unwrap(), plain);
+        assert_eq!(decode_body(body(&text)).unwrap(), plain);
         // Small bodies and other shapes take the general way, with the same result.
         let small = listing(10);
         assert!(data_array(&body(&small)).is_none());
         assert_eq!(
-            decode_body(&body(&small)).unwrap(),
+            decode_body(body(&small)).unwrap(),
             serde_json::from_str::<Vec<ClusterResource>>(&small).unwrap()
         );
         let spaced = format!("  {{ \"data\" : {text} }}\n");
-        assert_eq!(decode_body(spaced.as_bytes()).unwrap(), plain);
+        assert_eq!(decode_body(Bytes::from(spaced)).unwrap(), plain);
     }
 
     #[test]
@@ -241,11 +249,11 @@ mod tests {
             assert!(text.len() > SPLIT_FROM_BYTES);
             let inner = data_array(&body(&text)).map(<[u8]>::to_vec).unwrap();
             for pieces in 2..=MAX_THREADS {
-                assert!(decode_split(&inner, pieces).is_none(), "{pieces} pieces");
+                assert!(decode_parts(&inner, pieces).is_none(), "{pieces} pieces");
             }
             let plain: Vec<ClusterResource> = serde_json::from_str(&text).unwrap();
             assert_eq!(plain.len(), 2_000);
-            assert_eq!(decode_body(&body(&text)).unwrap(), plain);
+            assert_eq!(decode_body(body(&text)).unwrap(), plain);
         }
     }
 
@@ -255,7 +263,7 @@ mod tests {
         let middle = text.len() / 2;
         text[middle] = b'\'';
         let broken = format!(r#"{{"data":{}}}"#, String::from_utf8(text).unwrap());
-        assert!(decode_body(broken.as_bytes()).is_err());
+        assert!(decode_body(Bytes::from(broken)).is_err());
     }
 
     #[test]
