@@ -8,29 +8,21 @@
 /// Lists from this length on are worth it: trimming walks the allocator's free memory.
 pub const LARGE_RESULT: usize = 1024;
 
-/// Returns the memory the allocator holds free to the system (glibc's `malloc_trim`), on a
-/// thread of its own so that the call does not wait for it: the language's objects are built
-/// meanwhile. A no-op on other C libraries, whose allocators return it on their own or have no
-/// such call.
+/// Returns the memory the allocator holds free to the system (glibc's `malloc_trim`). Called
+/// where it delays nothing the caller waits for (with the GIL released, on a tokio thread): on a
+/// thread of its own it finished after the objects were made and saved less. A no-op on other C
+/// libraries, whose allocators return it on their own or have no such call.
 pub fn return_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
-        let trim = || {
-            extern "C" {
-                fn malloc_trim(pad: usize) -> i32;
-            }
-            // SAFETY: glibc's `malloc_trim` only releases free memory, is thread-safe and may
-            // be called at any time.
-            #[allow(unsafe_code)]
-            unsafe {
-                malloc_trim(0);
-            }
-        };
-        let started = std::thread::Builder::new()
-            .name("pve-trim".to_owned())
-            .spawn(trim);
-        if started.is_err() {
-            trim();
+        extern "C" {
+            fn malloc_trim(pad: usize) -> i32;
+        }
+        // SAFETY: glibc's `malloc_trim` only releases free memory, is thread-safe and may be
+        // called at any time.
+        #[allow(unsafe_code)]
+        unsafe {
+            malloc_trim(0);
         }
     }
 }

@@ -226,7 +226,7 @@ impl<T: ToPython> ToPython for Vec<T> {
     fn to_python(self, py: Python<'_>, mode: Mode) -> PyResult<PyObject> {
         if self.len() >= LARGE_RESULT {
             // What the core's decode freed goes back before the Python objects are made.
-            return_freed_memory();
+            py.allow_threads(return_freed_memory);
         }
         // Converted first, then one list of the right size: no regrowth of a 20,000-item list.
         let items = self
