@@ -41,9 +41,10 @@ enum Tag {
     Object = 9,
 }
 
-/// Whole numbers from 0 up to this cross as `Uint32Array` entries, which V8 reads as small
-/// integers like `JSON.parse` makes them (larger ones are heap numbers either way).
-const SMALL_INT: u64 = (1 << 30) - 1;
+/// Whole numbers from 0 up to this cross as `Uint32Array` entries, which V8 keeps as small
+/// integers (Smis, 32-bit in Node's builds) as `JSON.parse` does; larger ones are heap numbers
+/// either way. Sizes of 1-2 GiB are common in a listing, and a heap number costs 16 bytes more.
+const SMALL_INT: u64 = (1 << 31) - 1;
 /// Strings up to this length are looked up among the recent values of their field.
 const KEEP_UP_TO: usize = 32;
 /// A field stops being looked up once it has shown this many different values.
