@@ -11,6 +11,7 @@ use crate::cluster_support;
 use cluster_support::{assert_same_shape, fixture, kind, Rules, Sim};
 use http::Method;
 use proxmox_api_sim::cluster::upid::Upid;
+use proxmox_api_sim::cluster::ClusterConfig;
 use serde_json::Value;
 
 /// A cluster with one running and one stopped container on pve1, and finished tasks.
@@ -195,6 +196,24 @@ fn the_raw_resources_fast_path_gives_the_same_answer() {
         assert_eq!(raw, serde_json::to_string(&value).unwrap(), "{filter:?}");
     }
     assert!(sim.get_raw("/cluster/status", &[]).is_none());
+}
+
+#[test]
+fn a_large_listing_written_in_parts_is_the_same_answer() {
+    // The raw path's text at the size where every client reads it in parts, with both kinds
+    // of guest merged by vmid and the other kinds after them.
+    let mut sim = Sim::with(ClusterConfig {
+        nodes: 3,
+        guests: 9_000,
+        vms: 500,
+        seed: 7,
+    });
+    let raw = sim
+        .get_raw("/cluster/resources", &[])
+        .expect("resources have a fast path");
+    let value = sim.get("/cluster/resources", &[]);
+    assert_eq!(value.as_array().map(Vec::len), Some(9_500 + 3 + 3 * 2 + 3));
+    assert_eq!(raw, serde_json::to_string(&value).unwrap());
 }
 
 #[test]
