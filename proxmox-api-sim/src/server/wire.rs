@@ -409,13 +409,9 @@ mod tests {
         out
     }
 
-    #[test]
-    fn reused_deflate_state_gives_independent_streams() {
-        // Bodies of very different sizes one after the other on one thread: each must be a
-        // whole gzip stream of its own input, with nothing carried over from the previous one
-        // (the large one also outgrows the first guess of the output's size).
-        let small = br#"{"data":{"cpu":0.03,"uptime":1234}}"#.repeat(40);
-        let large: Vec<u8> = (0..200_000u32)
+    /// `entries` JSON-ish entries, varied enough not to collapse into a few back-references.
+    fn varied_body(entries: u32) -> Vec<u8> {
+        (0..entries)
             .flat_map(|i| {
                 format!(
                     "{{\"vmid\":{i},\"name\":\"ct{}\"}},",
@@ -423,7 +419,16 @@ mod tests {
                 )
                 .into_bytes()
             })
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn reused_deflate_state_gives_independent_streams() {
+        // Bodies of very different sizes one after the other on one thread: each must be a
+        // whole gzip stream of its own input, with nothing carried over from the previous one
+        // (the large one also outgrows the first guess of the output's size).
+        let small = br#"{"data":{"cpu":0.03,"uptime":1234}}"#.repeat(40);
+        let large = varied_body(200_000);
         for data in [&small[..], &large[..], &small[..], b"x"] {
             let compressed = gzip(data).expect("compresses");
             assert_eq!(&compressed[..2], [0x1f, 0x8b], "gzip magic");
@@ -436,16 +441,7 @@ mod tests {
 
     #[test]
     fn a_body_compressed_in_pieces_is_one_ordinary_gzip_stream() {
-        // Varied enough not to collapse into a few back-references, and long enough to be cut.
-        let data: Vec<u8> = (0..120_000u32)
-            .flat_map(|i| {
-                format!(
-                    "{{\"vmid\":{i},\"name\":\"ct{}\"}},",
-                    i.wrapping_mul(2_654_435_761)
-                )
-                .into_bytes()
-            })
-            .collect();
+        let data = varied_body(120_000);
         assert!(data.len() > PARALLEL_GZIP_FROM);
         for pieces in 1..=GZIP_MAX_THREADS {
             let compressed = gzip_parallel(&data, pieces).expect("compresses");
