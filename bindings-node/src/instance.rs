@@ -18,14 +18,13 @@ impl Instance {
         if env.get_instance_data::<Instance>()?.is_none() {
             // A reference must be released before it is dropped, when the environment ends.
             env.set_instance_data(Instance::default(), (), |mut context| {
-                for reference in [
+                for mut reference in [
                     context.value.error_factory.take(),
                     context.value.list_reader.take(),
                 ]
                 .into_iter()
                 .flatten()
                 {
-                    let mut reference = reference;
                     let _ = reference.unref(context.env);
                 }
             })?;

@@ -50,7 +50,7 @@ const KEEP_UP_TO: usize = 32;
 /// A field stops being looked up once it has shown this many different values.
 const KEPT_PER_FIELD: usize = 8;
 
-/// One chunk of a list, written by [`ListTape::write`].
+/// One chunk of a list, written by [`Tape::of`] for [`ModelJs::list`].
 #[derive(Default)]
 pub struct Tape {
     tags: Vec<u8>,
@@ -424,36 +424,9 @@ impl<'t> Serializer for ValueWriter<'t> {
         Err(Refused::Compound)
     }
 
-    fn serialize_tuple_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleStruct, Refused> {
-        Err(Refused::Compound)
-    }
-
-    fn serialize_tuple_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleVariant, Refused> {
-        Err(Refused::Compound)
-    }
-
-    fn serialize_struct_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStructVariant, Refused> {
-        Err(Refused::Compound)
-    }
-
     // serde_json writes an `f32` by its own shortest digits, which do not read back as the
-    // `f64` it widens to; integers beyond 64 bits and bytes have no form on the tape either.
+    // `f64` it widens to; integers beyond 64 bits and bytes have no form on the tape either;
+    // nested sequences, maps and variants with data are compounds, written as JSON.
     refuse! {
         serialize_f32(f32) -> ();
         serialize_i128(i128) -> ();
@@ -462,6 +435,9 @@ impl<'t> Serializer for ValueWriter<'t> {
         serialize_seq(Option<usize>) -> Self::SerializeSeq;
         serialize_tuple(usize) -> Self::SerializeTuple;
         serialize_map(Option<usize>) -> Self::SerializeMap;
+        serialize_tuple_struct(&'static str, usize) -> Self::SerializeTupleStruct;
+        serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Self::SerializeTupleVariant;
+        serialize_struct_variant(&'static str, u32, &'static str, usize) -> Self::SerializeStructVariant;
     }
 }
 
