@@ -80,6 +80,7 @@
 pub mod describe;
 pub mod describe_models;
 pub mod freed_memory;
+pub mod large_buffers;
 mod model_table;
 pub mod prelude;
 mod table;

@@ -37,3 +37,9 @@ mod tasks;
 mod templates;
 mod tfa;
 mod users;
+
+// Large buffers go back to the system when freed, so a process's peak after a long listing is its
+// objects, not also the listing's buffers that glibc would keep.
+#[global_allocator]
+static ALLOCATOR: proxmox_api_bindings::large_buffers::LargeBuffersFromTheSystem =
+    proxmox_api_bindings::large_buffers::LargeBuffersFromTheSystem;
