@@ -15,14 +15,11 @@ pub const LARGE_RESULT: usize = 1024;
 pub fn return_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
-        extern "C" {
-            fn malloc_trim(pad: usize) -> i32;
-        }
         // SAFETY: glibc's `malloc_trim` only releases free memory, is thread-safe and may be
         // called at any time.
         #[allow(unsafe_code)]
         unsafe {
-            malloc_trim(0);
+            libc::malloc_trim(0);
         }
     }
 }

@@ -90,31 +90,20 @@ mod system {
     /// The alignment a mapping is known to have (the smallest page size of Linux's platforms).
     pub const PAGE: usize = 4096;
 
-    const PROT_READ_WRITE: i32 = 0x1 | 0x2;
-    const MAP_PRIVATE_ANONYMOUS: i32 = 0x02 | 0x20;
-    const MREMAP_MAYMOVE: i32 = 1;
-    const MAP_FAILED: *mut u8 = !0usize as *mut u8;
-
-    extern "C" {
-        fn mmap(addr: *mut u8, len: usize, prot: i32, flags: i32, fd: i32, off: i64) -> *mut u8;
-        fn munmap(addr: *mut u8, len: usize) -> i32;
-        fn mremap(old: *mut u8, old_len: usize, new_len: usize, flags: i32, ...) -> *mut u8;
-    }
-
     /// A new zeroed mapping of `len` bytes, or null (what `GlobalAlloc` reports failure with).
     pub unsafe fn map(len: usize) -> *mut u8 {
-        let ptr = mmap(
+        let ptr = libc::mmap(
             std::ptr::null_mut(),
             len,
-            PROT_READ_WRITE,
-            MAP_PRIVATE_ANONYMOUS,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
             -1,
             0,
         );
-        if ptr == MAP_FAILED {
+        if ptr == libc::MAP_FAILED {
             std::ptr::null_mut()
         } else {
-            ptr
+            ptr.cast()
         }
     }
 
@@ -122,17 +111,17 @@ mod system {
     pub unsafe fn unmap(ptr: *mut u8, len: usize) {
         // It fails only for an address that is not a mapping, which `GlobalAlloc`'s contract
         // rules out; there is no one to report it to.
-        let _ = munmap(ptr, len);
+        let _ = libc::munmap(ptr.cast(), len);
     }
 
     /// The mapping resized to `new_len`, moved if it must be; null (the old one intact) if the
     /// system refuses.
     pub unsafe fn remap(ptr: *mut u8, old_len: usize, new_len: usize) -> *mut u8 {
-        let moved = mremap(ptr, old_len, new_len, MREMAP_MAYMOVE);
-        if moved == MAP_FAILED {
+        let moved = libc::mremap(ptr.cast(), old_len, new_len, libc::MREMAP_MAYMOVE);
+        if moved == libc::MAP_FAILED {
             std::ptr::null_mut()
         } else {
-            moved
+            moved.cast()
         }
     }
 }
