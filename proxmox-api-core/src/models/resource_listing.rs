@@ -86,29 +86,35 @@ fn joined(parts: Vec<Vec<ClusterResource>>) -> Vec<ClusterResource> {
 
 /// One piece, a comma-separated list of entries, decoded entry by entry in place. Each entry is
 /// read once, as a guest; only one that is something else is read again, the general way.
+///
+/// The piece's UTF-8 is checked once, in one pass, and the entries are read from the checked
+/// text: read from bytes, serde_json checks every string on its own, the keys too, which was a
+/// fifth of the decode.
 fn decode_piece(piece: &[u8]) -> Option<Vec<ClusterResource>> {
+    let piece = std::str::from_utf8(piece).ok()?;
     // A guest's entry is 240-260 bytes: room for all of them, without a quarter more to spare
     // (384 bytes each, held until the pieces are joined).
     let mut out = Vec::with_capacity(piece.len() / ENTRY_BYTES);
     let mut rest = piece;
     loop {
-        let mut guests = serde_json::Deserializer::from_slice(rest).into_iter::<GuestEntry>();
+        let mut guests = serde_json::Deserializer::from_str(rest).into_iter::<GuestEntry>();
         let end = match guests.next() {
             Some(Ok(GuestEntry(Some(guest)))) => {
                 out.push(guest);
                 guests.byte_offset()
             }
             _ => {
-                let mut entries =
-                    serde_json::Deserializer::from_slice(rest).into_iter::<&RawValue>();
+                let mut entries = serde_json::Deserializer::from_str(rest).into_iter::<&RawValue>();
                 let entry = entries.next()?.ok()?;
                 out.push(ClusterResource::from_json(entry.get()));
                 entries.byte_offset()
             }
         };
-        match rest[end..].trim_ascii_start().split_first() {
+        // `end` follows a complete value, so it is a character boundary; `get` says so anyway.
+        let tail = rest.get(end..)?.trim_ascii_start();
+        match tail.as_bytes().first() {
             None => return Some(out),
-            Some((b',', next)) => rest = next,
+            Some(b',') => rest = tail.get(1..)?,
             Some(_) => return None,
         }
     }
@@ -264,6 +270,23 @@ mod tests {
         text[middle] = b'\'';
         let broken = format!(r#"{{"data":{}}}"#, String::from_utf8(text).unwrap());
         assert!(decode_body(Bytes::from(broken)).is_err());
+    }
+
+    #[test]
+    fn text_is_checked_as_utf8_once_and_still_rejected_when_it_is_not() {
+        // Names in several scripts, multi-byte on every entry: read from checked text, they
+        // come out as the general way reads them.
+        let text = listing(20_000).replace("\"ct", "\"ü-κ-日");
+        let plain: Vec<ClusterResource> = serde_json::from_str(&text).unwrap();
+        assert_eq!(decode_body(body(&text)).unwrap(), plain);
+        // One byte that is not UTF-8, inside a name in the middle: an error, as from the
+        // general way, not an entry with a mangled name.
+        let mut bytes = body(&listing(20_000)).to_vec();
+        let at = bytes.len() / 2 + find(&bytes[bytes.len() / 2..], b"\"name\":\"ct").unwrap() + 9;
+        bytes[at] = 0xff;
+        let inner = data_array(&bytes).map(<[u8]>::to_vec).unwrap();
+        assert!(decode_parts(&inner, 2).is_none());
+        assert!(decode_body(Bytes::from(bytes)).is_err());
     }
 
     #[test]
