@@ -44,7 +44,7 @@ use serde::Deserialize;
 /// Deserialized through `deserialize_any`, so it works with `serde_json::from_str`,
 /// `serde_json::from_value` and serde's internal buffering (`flatten`, tagged enums) alike.
 #[derive(Debug, Clone, PartialEq)]
-enum Scalar<'de> {
+pub(crate) enum Scalar<'de> {
     Unsigned(u64),
     Signed(i64),
     Float(f64),
@@ -114,7 +114,7 @@ impl<'de> Deserialize<'de> for Scalar<'de> {
 }
 
 /// Integer types that may arrive as JSON numbers or numeric strings.
-trait LooseInt: Sized + FromStr + TryFrom<u64> + TryFrom<i64> {
+pub(crate) trait LooseInt: Sized + FromStr + TryFrom<u64> + TryFrom<i64> {
     const EXPECTED: &'static str;
 }
 
@@ -137,7 +137,7 @@ loose_int! {
 /// Largest magnitude below which every integer is exactly representable as an `f64`.
 const F64_EXACT_LIMIT: f64 = 9_007_199_254_740_992.0; // 2^53
 
-fn scalar_to_int<T: LooseInt, E: de::Error>(value: Scalar<'_>) -> Result<T, E> {
+pub(crate) fn scalar_to_int<T: LooseInt, E: de::Error>(value: Scalar<'_>) -> Result<T, E> {
     let invalid = |v: &Scalar<'_>| E::invalid_value(v.unexpected(), &T::EXPECTED);
     match &value {
         Scalar::Unsigned(v) => T::try_from(*v).map_err(|_| invalid(&value)),
@@ -154,7 +154,7 @@ fn scalar_to_int<T: LooseInt, E: de::Error>(value: Scalar<'_>) -> Result<T, E> {
 
 const FLOAT_EXPECTED: &str = "a number, or a string holding one";
 
-fn scalar_to_f64<E: de::Error>(value: Scalar<'_>) -> Result<f64, E> {
+pub(crate) fn scalar_to_f64<E: de::Error>(value: Scalar<'_>) -> Result<f64, E> {
     match &value {
         Scalar::Unsigned(v) => Ok(*v as f64),
         Scalar::Signed(v) => Ok(*v as f64),
@@ -170,7 +170,7 @@ fn scalar_to_f64<E: de::Error>(value: Scalar<'_>) -> Result<f64, E> {
 
 const BOOL_EXPECTED: &str = "a boolean, 0 or 1, or one of \"0\", \"1\", \"\", \"true\", \"false\"";
 
-fn scalar_to_bool<E: de::Error>(value: Scalar<'_>) -> Result<bool, E> {
+pub(crate) fn scalar_to_bool<E: de::Error>(value: Scalar<'_>) -> Result<bool, E> {
     match &value {
         Scalar::Bool(v) => Ok(*v),
         Scalar::Unsigned(0) | Scalar::Signed(0) => Ok(false),
@@ -205,7 +205,16 @@ fn optional<'de, D, T>(
 where
     D: Deserializer<'de>,
 {
-    match Option::<Scalar<'de>>::deserialize(deserializer)? {
+    optional_from(Option::<Scalar<'de>>::deserialize(deserializer)?, convert)
+}
+
+/// What [`optional`] makes of a scalar already read (`None` for `null`), for decoders that read
+/// the JSON themselves: shared, so that both ways give the same result for the same value.
+pub(crate) fn optional_from<'de, T, E>(
+    value: Option<Scalar<'de>>,
+    convert: impl FnOnce(Scalar<'de>) -> Result<T, E>,
+) -> Result<Option<T>, E> {
+    match value {
         None => Ok(None),
         Some(v) if v.is_empty_str() => Ok(None),
         Some(v) => convert(v).map(Some),
@@ -293,7 +302,14 @@ pub fn deserialize_opt_string<'de, D: Deserializer<'de>>(
 pub fn deserialize_opt_nonempty_string<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<String>, D::Error> {
-    match Option::<Scalar<'de>>::deserialize(deserializer)? {
+    opt_nonempty_string_from(Option::<Scalar<'de>>::deserialize(deserializer)?)
+}
+
+/// What [`deserialize_opt_nonempty_string`] makes of a scalar already read (`None` for `null`).
+pub(crate) fn opt_nonempty_string_from<E: de::Error>(
+    value: Option<Scalar<'_>>,
+) -> Result<Option<String>, E> {
+    match value {
         None => Ok(None),
         Some(Scalar::Str(s)) if s.trim().is_empty() => Ok(None),
         Some(v) => scalar_to_string(v).map(Some),
