@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::loose;
+use crate::models::guest_scan;
 use crate::models::key_tap;
 use crate::models::lxc::GuestStatus;
 use crate::models::node::NodeOnlineStatus;
@@ -300,8 +301,17 @@ impl ClusterResource {
     /// [`ClusterResource::Other`] with everything it contained, so one odd entry never costs the
     /// caller the rest of the listing.
     pub fn from_json(text: &str) -> ClusterResource {
-        // Nearly every entry is a guest: decoded as one in a single pass that also notes its
-        // `type`. Only entries that turn out to be something else are read again below.
+        // Nearly every entry is a guest, most of them of the plain shape the scanner reads.
+        if let Some((guest, end)) = guest_scan::scan_guest(text) {
+            if text
+                .get(end..)
+                .is_some_and(|after| after.trim_ascii().is_empty())
+            {
+                return guest;
+            }
+        }
+        // Other guests are decoded in a single pass that also notes their `type`. Only entries
+        // that turn out to be something else are read again below.
         if let Ok(GuestEntry(Some(resource))) = serde_json::from_str::<GuestEntry>(text) {
             return resource;
         }
@@ -350,7 +360,7 @@ impl<'de> Deserialize<'de> for GuestEntry {
 impl ClusterResource {
     /// The entry for a guest of wire type `kind` (`lxc` or `qemu`, else `None`), with its id
     /// rebuilt when PVE left it out.
-    fn guest(kind: &str, mut guest: GuestResource) -> Option<ClusterResource> {
+    pub(super) fn guest(kind: &str, mut guest: GuestResource) -> Option<ClusterResource> {
         if guest.id.is_empty() {
             guest.id = format!("{kind}/{}", guest.vmid);
         }

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod cluster;
+mod guest_scan;
 mod key_tap;
 pub mod lxc;
 pub mod node;

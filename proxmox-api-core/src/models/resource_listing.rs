@@ -16,6 +16,7 @@ use serde_json::value::RawValue;
 use crate::envelope;
 use crate::error::Error;
 use crate::models::cluster::GuestEntry;
+use crate::models::guest_scan::scan_guest;
 use crate::models::ClusterResource;
 use crate::parallel::{self, on_threads};
 
@@ -84,8 +85,8 @@ fn joined(parts: Vec<Vec<ClusterResource>>) -> Vec<ClusterResource> {
     out
 }
 
-/// One piece, a comma-separated list of entries, decoded entry by entry in place. Each entry is
-/// read once, as a guest; only one that is something else is read again, the general way.
+/// One piece, a comma-separated list of entries, decoded entry by entry in place: a guest of the
+/// plain shape by [`scan_guest`], any other entry through serde.
 ///
 /// The piece's UTF-8 is checked once, in one pass, and the entries are read from the checked
 /// text: read from bytes, serde_json checks every string on its own, the keys too, which was a
@@ -97,19 +98,11 @@ fn decode_piece(piece: &[u8]) -> Option<Vec<ClusterResource>> {
     let mut out = Vec::with_capacity(piece.len() / ENTRY_BYTES);
     let mut rest = piece;
     loop {
-        let mut guests = serde_json::Deserializer::from_str(rest).into_iter::<GuestEntry>();
-        let end = match guests.next() {
-            Some(Ok(GuestEntry(Some(guest)))) => {
-                out.push(guest);
-                guests.byte_offset()
-            }
-            _ => {
-                let mut entries = serde_json::Deserializer::from_str(rest).into_iter::<&RawValue>();
-                let entry = entries.next()?.ok()?;
-                out.push(ClusterResource::from_json(entry.get()));
-                entries.byte_offset()
-            }
+        let (entry, end) = match scan_guest(rest) {
+            Some(plain_guest) => plain_guest,
+            None => decode_entry(rest)?,
         };
+        out.push(entry);
         // `end` follows a complete value, so it is a character boundary; `get` says so anyway.
         let tail = rest.get(end..)?.trim_ascii_start();
         match tail.as_bytes().first() {
@@ -118,6 +111,21 @@ fn decode_piece(piece: &[u8]) -> Option<Vec<ClusterResource>> {
             Some(_) => return None,
         }
     }
+}
+
+/// The entry at the start of `rest`, read through serde, and where it ends: as a guest in one
+/// pass, and only an entry that is something else read again, the general way.
+fn decode_entry(rest: &str) -> Option<(ClusterResource, usize)> {
+    let mut guests = serde_json::Deserializer::from_str(rest).into_iter::<GuestEntry>();
+    if let Some(Ok(GuestEntry(Some(guest)))) = guests.next() {
+        return Some((guest, guests.byte_offset()));
+    }
+    let mut entries = serde_json::Deserializer::from_str(rest).into_iter::<&RawValue>();
+    let entry = entries.next()?.ok()?;
+    Some((
+        ClusterResource::from_json(entry.get()),
+        entries.byte_offset(),
+    ))
 }
 
 /// The first position of `needle` in `haystack`.
