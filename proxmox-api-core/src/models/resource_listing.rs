@@ -15,7 +15,6 @@ use serde_json::value::RawValue;
 
 use crate::envelope;
 use crate::error::Error;
-use crate::models::cluster::GuestEntry;
 use crate::models::guest_scan::scan_guest;
 use crate::models::ClusterResource;
 use crate::parallel::{self, on_threads};
@@ -113,13 +112,10 @@ fn decode_piece(piece: &[u8]) -> Option<Vec<ClusterResource>> {
     }
 }
 
-/// The entry at the start of `rest`, read through serde, and where it ends: as a guest in one
-/// pass, and only an entry that is something else read again, the general way.
+/// The entry at the start of `rest`, bounded by serde_json and decoded by
+/// [`ClusterResource::from_json`] (the one place that decides what an entry is), and where it
+/// ends.
 fn decode_entry(rest: &str) -> Option<(ClusterResource, usize)> {
-    let mut guests = serde_json::Deserializer::from_str(rest).into_iter::<GuestEntry>();
-    if let Some(Ok(GuestEntry(Some(guest)))) = guests.next() {
-        return Some((guest, guests.byte_offset()));
-    }
     let mut entries = serde_json::Deserializer::from_str(rest).into_iter::<&RawValue>();
     let entry = entries.next()?.ok()?;
     Some((
