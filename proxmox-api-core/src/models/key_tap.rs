@@ -14,12 +14,11 @@ use serde::forward_to_deserialize_any;
 use serde::Deserialize;
 
 /// Decodes a `T` from `deserializer` and returns it with the string value of `key` at its top
-/// level (`None` when absent or not a string), borrowed from the input unless it had to be
-/// unescaped: a listing notes one per entry, and a copy each would be 20,000 allocations.
+/// level (`None` when absent or not a string).
 pub(crate) fn deserialize_noting_key<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
     deserializer: D,
     key: &'static str,
-) -> Result<(T, Option<Cow<'de, str>>), D::Error> {
+) -> Result<(T, Option<String>), D::Error> {
     let mut noted = None;
     let value = T::deserialize(Tapped {
         inner: deserializer,
@@ -30,13 +29,13 @@ pub(crate) fn deserialize_noting_key<'de, T: Deserialize<'de>, D: Deserializer<'
 }
 
 /// A deserializer that hands the model every key but `key`, whose value it keeps.
-struct Tapped<'n, 'de, D> {
+struct Tapped<'n, D> {
     inner: D,
     key: &'static str,
-    noted: &'n mut Option<Cow<'de, str>>,
+    noted: &'n mut Option<String>,
 }
 
-impl<'de, D: Deserializer<'de>> Deserializer<'de> for Tapped<'_, 'de, D> {
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for Tapped<'_, D> {
     type Error = D::Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
@@ -71,13 +70,13 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Tapped<'_, 'de, D> {
     }
 }
 
-struct TappedVisitor<'n, 'de, V> {
+struct TappedVisitor<'n, V> {
     visitor: V,
     key: &'static str,
-    noted: &'n mut Option<Cow<'de, str>>,
+    noted: &'n mut Option<String>,
 }
 
-impl<'de, V: Visitor<'de>> Visitor<'de> for TappedVisitor<'_, 'de, V> {
+impl<'de, V: Visitor<'de>> Visitor<'de> for TappedVisitor<'_, V> {
     type Value = V::Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -93,13 +92,13 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for TappedVisitor<'_, 'de, V> {
     }
 }
 
-struct TappedMap<'n, 'de, A> {
+struct TappedMap<'n, A> {
     map: A,
     key: &'static str,
-    noted: &'n mut Option<Cow<'de, str>>,
+    noted: &'n mut Option<String>,
 }
 
-impl<'de, A: MapAccess<'de>> MapAccess<'de> for TappedMap<'_, 'de, A> {
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for TappedMap<'_, A> {
     type Error = A::Error;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(
@@ -111,7 +110,8 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for TappedMap<'_, 'de, A> {
                 return Ok(None);
             };
             if name == self.key {
-                *self.noted = self.map.next_value::<NotedText<'de>>()?.0;
+                let value = self.map.next_value::<serde_json::Value>()?;
+                *self.noted = value.as_str().map(str::to_owned);
                 continue;
             }
             return match name {
@@ -128,58 +128,6 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for TappedMap<'_, 'de, A> {
 
     fn size_hint(&self) -> Option<usize> {
         self.map.size_hint()
-    }
-}
-
-/// The noted key's value: its text when it is a string, `None` for any other value (read to its
-/// end and dropped).
-struct NotedText<'de>(Option<Cow<'de, str>>);
-
-impl<'de> de::Deserialize<'de> for NotedText<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct NotedVisitor;
-        impl<'de> Visitor<'de> for NotedVisitor {
-            type Value = NotedText<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("any value")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<NotedText<'de>, E> {
-                Ok(NotedText(Some(Cow::Borrowed(v))))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<NotedText<'de>, E> {
-                Ok(NotedText(Some(Cow::Owned(v.to_owned()))))
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<NotedText<'de>, E> {
-                Ok(NotedText(None))
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<NotedText<'de>, E> {
-                Ok(NotedText(None))
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<NotedText<'de>, E> {
-                Ok(NotedText(None))
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<NotedText<'de>, E> {
-                Ok(NotedText(None))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<NotedText<'de>, E> {
-                Ok(NotedText(None))
-            }
-            fn visit_seq<S: de::SeqAccess<'de>>(
-                self,
-                mut seq: S,
-            ) -> Result<NotedText<'de>, S::Error> {
-                while seq.next_element::<de::IgnoredAny>()?.is_some() {}
-                Ok(NotedText(None))
-            }
-            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<NotedText<'de>, M::Error> {
-                while map
-                    .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
-                    .is_some()
-                {}
-                Ok(NotedText(None))
-            }
-        }
-        deserializer.deserialize_any(NotedVisitor)
     }
 }
 
@@ -216,9 +164,9 @@ mod tests {
         key: &'static str,
     ) -> Option<(T, Option<String>)> {
         let mut json = serde_json::Deserializer::from_str(text);
-        let (value, noted) = super::deserialize_noting_key(&mut json, key).ok()?;
+        let value = super::deserialize_noting_key(&mut json, key).ok()?;
         json.end().ok()?;
-        Some((value, noted.map(|n| n.into_owned())))
+        Some(value)
     }
 
     #[derive(Debug, Deserialize, PartialEq)]
